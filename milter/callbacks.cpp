@@ -1,0 +1,345 @@
+// callbacks.cpp — libmilter's callbacks: they translate what the MTA tells
+// into policy facts and the policy's verdict into smfi_* calls, nothing more.
+//
+// One Connection per SMTP connection (smfi_setpriv), one Message inside it
+// from MAIL FROM to end of message or abort. No exception leaves a callback:
+// guarded() turns any into the policy's failure action.
+#include "callbacks.h"
+
+#include <libmilter/mfapi.h>
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon.h"
+#include "decision_log.h"
+#include "policy/record.h"
+#include "policy/scope.h"
+#include "policy/text.h"
+#include "policy/verdict.h"
+
+namespace milter {
+
+namespace {
+
+constexpr const char* tag_header_name = "X-Prospect-Policy";
+constexpr std::size_t max_header_value = 998;  // RFC 5322 line limit
+
+struct Message {
+    explicit Message(std::shared_ptr<const policy::Policy> pinned, const std::string& service)
+        : policy(std::move(pinned)), scope(policy->scope, service)
+    {
+        facts.service = service;
+    }
+
+    MessageInFlight in_flight;
+    std::shared_ptr<const policy::Policy> policy;  // the policy this message is judged by
+    policy::MessageScope scope;
+    policy::MessageFacts facts;
+    int tag_headers_seen = 0;  // X-Prospect-Policy headers the client sent (removed, never trusted)
+};
+
+struct Connection {
+    std::string service;              // {daemon_name}
+    bool header_no_reply = false;     // MTA agreed not to wait for a reply per header
+    std::unique_ptr<Message> message;
+};
+
+Connection* connection_of(SMFICTX* ctx)
+{
+    auto* connection = static_cast<Connection*>(smfi_getpriv(ctx));
+    if (!connection) {
+        // An MTA that skips negotiation still gets a connection object.
+        connection = new Connection;
+        smfi_setpriv(ctx, connection);
+    }
+    return connection;
+}
+
+std::string macro(SMFICTX* ctx, const char* name)
+{
+    const char* value = smfi_getsymval(ctx, const_cast<char*>(name));
+    return value ? value : "";
+}
+
+// libmilter expands '%' in reply text; anything but printable ASCII could
+// break the SMTP reply.
+std::string reply_safe(std::string_view text)
+{
+    std::string out;
+    for (unsigned char c : text.substr(0, 900)) {
+        if (c == '%')
+            out += "%%";
+        else
+            out += (c < 0x20 || c >= 0x7f) ? '?' : static_cast<char>(c);
+    }
+    return out;
+}
+
+sfsistat failure(SMFICTX* ctx, const policy::Policy& policy, const policy::MessageFacts& facts,
+                 const std::string& why)
+{
+    switch (policy.failure_action) {
+    case policy::FailureAction::accept:
+        log_decision(policy::failure_record(policy, facts, "accept", why));
+        return SMFIS_ACCEPT;
+    case policy::FailureAction::reject:
+        log_decision(policy::failure_record(policy, facts, "reject", why));
+        smfi_setreply(ctx, const_cast<char*>("550"), const_cast<char*>("5.7.1"),
+                      const_cast<char*>("Prospecting policy could not judge this message"));
+        return SMFIS_REJECT;
+    case policy::FailureAction::tempfail:
+        break;
+    }
+    log_decision(policy::failure_record(policy, facts, "tempfail", why));
+    smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.7.1"),
+                  const_cast<char*>("Prospecting policy temporarily unavailable, try again later"));
+    return SMFIS_TEMPFAIL;
+}
+
+// Runs a callback body; any exception becomes the failure action, so no
+// exception ever unwinds into libmilter's C code.
+template <typename Body>
+sfsistat guarded(SMFICTX* ctx, const char* stage, Body body) noexcept
+{
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        try {
+            spdlog::error("{}: {}", stage, e.what());
+            auto* connection = static_cast<Connection*>(smfi_getpriv(ctx));
+            std::shared_ptr<const policy::Policy> policy =
+                connection && connection->message ? connection->message->policy : daemon_instance().policy();
+            policy::MessageFacts facts = connection && connection->message ? connection->message->facts
+                                                                           : policy::MessageFacts{};
+            if (connection)
+                connection->message.reset();
+            return failure(ctx, *policy, facts, std::string(stage) + ": " + e.what());
+        } catch (...) {
+        }
+    } catch (...) {
+    }
+    return SMFIS_TEMPFAIL;
+}
+
+// Ends the message as not prospecting: logged (if the policy asks) and
+// accepted, so the MTA sends nothing more of it.
+sfsistat accept_out_of_scope(Connection& connection, policy::Stage stage)
+{
+    Message& message = *connection.message;
+    if (message.policy->logging.out_of_scope)
+        log_decision(policy::out_of_scope_record(*message.policy, message.facts, message.scope.reason(stage), stage));
+    connection.message.reset();
+    return SMFIS_ACCEPT;
+}
+
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long offered_steps, unsigned long,
+                      unsigned long, unsigned long* actions, unsigned long* steps, unsigned long* f2,
+                      unsigned long* f3)
+{
+    return guarded(ctx, "negotiate", [&] {
+        auto* connection = connection_of(ctx);
+        *actions = offered_actions & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST);
+        // Ask only for the steps the policy reads; skip HELO, unknown
+        // commands and, until content rules exist, the body.
+        const unsigned long wanted = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NOBODY | SMFIP_NR_HDR;
+        *steps = offered_steps & wanted;
+        *f2 = 0;
+        *f3 = 0;
+        connection->header_no_reply = (*steps & SMFIP_NR_HDR) != 0;
+        if (offered_actions & SMFIF_SETSYMLIST) {
+            smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{daemon_name}"));
+            smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("{auth_authen}"));
+            smfi_setsymlist(ctx, SMFIM_DATA, const_cast<char*>("i"));
+            smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("i"));
+        }
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR*)
+{
+    return guarded(ctx, "connect", [&] {
+        auto* connection = connection_of(ctx);
+        connection->service = macro(ctx, "{daemon_name}");
+        const auto policy = daemon_instance().policy();
+        if (!policy::connection_can_be_prospecting(policy->scope, connection->service)) {
+            spdlog::debug("connection on service '{}' cannot carry prospecting mail: accepted",
+                          policy::printable(connection->service, 64));
+            return SMFIS_ACCEPT;
+        }
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat on_mail(SMFICTX* ctx, char** argv)
+{
+    return guarded(ctx, "mail", [&] {
+        auto* connection = connection_of(ctx);
+        connection->message = std::make_unique<Message>(daemon_instance().policy(), connection->service);
+        Message& message = *connection->message;
+        message.facts.sender = policy::normalise_address(argv && argv[0] ? argv[0] : "");
+        message.facts.sasl_login = macro(ctx, "{auth_authen}");
+        message.scope.sender(message.facts.sender, message.facts.sasl_login);
+        if (message.scope.state(policy::Stage::mail) == policy::ScopeState::not_prospecting)
+            return accept_out_of_scope(*connection, policy::Stage::mail);
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat on_rcpt(SMFICTX* ctx, char** argv)
+{
+    return guarded(ctx, "rcpt", [&] {
+        auto* connection = connection_of(ctx);
+        if (!connection->message || !argv || !argv[0])
+            return SMFIS_CONTINUE;
+        Message& message = *connection->message;
+        if (!message.scope.recipient(argv[0]))
+            message.facts.recipients.push_back(policy::normalise_address(argv[0]));
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat on_data(SMFICTX* ctx)
+{
+    return guarded(ctx, "data", [&] {
+        auto* connection = connection_of(ctx);
+        if (!connection->message)
+            return SMFIS_CONTINUE;
+        connection->message->facts.queue_id = macro(ctx, "i");
+        if (connection->message->scope.state(policy::Stage::data) == policy::ScopeState::not_prospecting)
+            return accept_out_of_scope(*connection, policy::Stage::data);
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value)
+{
+    return guarded(ctx, "header", [&] {
+        auto* connection = connection_of(ctx);
+        const sfsistat next = connection->header_no_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+        if (!connection->message || !name || !value)
+            return next;
+        Message& message = *connection->message;
+        const std::string_view campaign_header = message.policy->scope.campaign_header;
+        if (!campaign_header.empty() && strcasecmp(name, campaign_header.data()) == 0 &&
+            !message.facts.campaign_header) {
+            message.facts.campaign_header = std::string(policy::trim(std::string_view(value).substr(0, max_header_value)));
+            message.scope.campaign_header_seen();
+        } else if (strcasecmp(name, "Message-ID") == 0 && message.facts.message_id.empty()) {
+            message.facts.message_id = std::string(policy::trim(std::string_view(value).substr(0, max_header_value)));
+        } else if (strcasecmp(name, tag_header_name) == 0) {
+            ++message.tag_headers_seen;
+        }
+        return next;
+    });
+}
+
+sfsistat on_end_of_headers(SMFICTX* ctx)
+{
+    return guarded(ctx, "eoh", [&] {
+        auto* connection = connection_of(ctx);
+        if (!connection->message)
+            return SMFIS_CONTINUE;
+        if (connection->message->scope.state(policy::Stage::headers) == policy::ScopeState::not_prospecting)
+            return accept_out_of_scope(*connection, policy::Stage::headers);
+        return SMFIS_CONTINUE;
+    });
+}
+
+// Carries out the verdict on a prospecting message; returns the reply.
+sfsistat enforce(SMFICTX* ctx, Message& message, const policy::Verdict& verdict)
+{
+    const policy::Policy& policy = *message.policy;
+    const std::string_view taken = policy::action_taken(verdict);
+    log_decision(policy::message_record(policy, message.facts, verdict, taken,
+                                        message.scope.reason(policy::Stage::headers)));
+    if (policy.dry_run)
+        return SMFIS_ACCEPT;
+    // A client's own X-Prospect-Policy header would pass for ours downstream.
+    for (int index = message.tag_headers_seen; index >= 1; --index)
+        smfi_chgheader(ctx, const_cast<char*>(tag_header_name), index, nullptr);
+    switch (verdict.action) {
+    case policy::Action::reject: {
+        const std::string text = reply_safe(verdict.reject_text());
+        smfi_setreply(ctx, const_cast<char*>("550"), const_cast<char*>("5.7.1"), const_cast<char*>(text.c_str()));
+        return SMFIS_REJECT;
+    }
+    case policy::Action::quarantine: {
+        const std::string reason = reply_safe("prospecting policy: " + verdict.failure_summary());
+        if (smfi_quarantine(ctx, const_cast<char*>(reason.c_str())) != MI_SUCCESS)
+            throw std::runtime_error("the MTA refused to quarantine the message");
+        [[fallthrough]];
+    }
+    case policy::Action::tag: {
+        const std::string value = reply_safe(verdict.tag_header(policy));
+        if (smfi_addheader(ctx, const_cast<char*>(tag_header_name), const_cast<char*>(value.c_str())) != MI_SUCCESS)
+            throw std::runtime_error("the MTA refused the X-Prospect-Policy header");
+        return SMFIS_ACCEPT;
+    }
+    case policy::Action::monitor:
+    case policy::Action::off:
+        break;
+    }
+    return SMFIS_ACCEPT;
+}
+
+sfsistat on_end_of_message(SMFICTX* ctx)
+{
+    return guarded(ctx, "eom", [&] {
+        auto* connection = connection_of(ctx);
+        if (!connection->message)
+            return SMFIS_CONTINUE;
+        Message& message = *connection->message;
+        if (const auto queue_id = macro(ctx, "i"); !queue_id.empty())
+            message.facts.queue_id = queue_id;
+        message.facts.today = policy::today_utc();
+        const auto verdict = policy::judge(*message.policy, message.facts);
+        const sfsistat reply = enforce(ctx, message, verdict);
+        connection->message.reset();
+        return reply;
+    });
+}
+
+sfsistat on_abort(SMFICTX* ctx)
+{
+    return guarded(ctx, "abort", [&] {
+        connection_of(ctx)->message.reset();
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat on_close(SMFICTX* ctx)
+{
+    return guarded(ctx, "close", [&] {
+        delete static_cast<Connection*>(smfi_getpriv(ctx));
+        smfi_setpriv(ctx, nullptr);
+        return SMFIS_CONTINUE;
+    });
+}
+
+}  // namespace
+
+smfiDesc filter_description()
+{
+    smfiDesc description{};
+    description.xxfi_name = const_cast<char*>("prospect-milter");
+    description.xxfi_version = SMFI_VERSION;
+    description.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+    description.xxfi_connect = on_connect;
+    description.xxfi_envfrom = on_mail;
+    description.xxfi_envrcpt = on_rcpt;
+    description.xxfi_header = on_header;
+    description.xxfi_eoh = on_end_of_headers;
+    description.xxfi_eom = on_end_of_message;
+    description.xxfi_abort = on_abort;
+    description.xxfi_close = on_close;
+    description.xxfi_data = on_data;
+    description.xxfi_negotiate = on_negotiate;
+    return description;
+}
+
+}  // namespace milter

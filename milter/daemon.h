@@ -1,0 +1,59 @@
+// daemon.h — process-wide state of the running milter: the policy in force,
+// the count of messages in flight, reload and shutdown.
+//
+// The policy is swapped whole on reload; a message pins the policy it
+// started with (a shared_ptr), so a reload never changes the rules under a
+// message already being judged.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "policy/policy.h"
+
+namespace milter {
+
+class Daemon {
+public:
+    Daemon(std::string policy_path, std::shared_ptr<const policy::Policy> initial);
+
+    std::shared_ptr<const policy::Policy> policy() const;
+
+    // Reads the policy file again; on any problem keeps the running policy
+    // and logs every problem. Returns true when the new policy is in force.
+    bool reload();
+
+    // Brackets one message from MAIL FROM to its end; see MessageInFlight.
+    void message_started();
+    void message_finished();
+    // Waits until no message is in flight or the grace period is over;
+    // returns the number still in flight.
+    int wait_for_messages(int grace_seconds);
+
+private:
+    const std::string m_path;
+    mutable std::mutex m_policy_mutex;  // guards m_policy (the pointer, not the policy)
+    std::shared_ptr<const policy::Policy> m_policy;
+
+    std::mutex m_flight_mutex;
+    std::condition_variable m_flight_done;
+    int m_in_flight = 0;
+};
+
+// The one Daemon of the process, reachable from libmilter's C callbacks.
+Daemon& daemon_instance();
+void set_daemon_instance(Daemon* daemon);
+
+// RAII: counts a message as in flight for as long as it exists.
+class MessageInFlight {
+public:
+    MessageInFlight() { daemon_instance().message_started(); }
+    ~MessageInFlight() { daemon_instance().message_finished(); }
+    MessageInFlight(const MessageInFlight&) = delete;
+    MessageInFlight& operator=(const MessageInFlight&) = delete;
+};
+
+}  // namespace milter

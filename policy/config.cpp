@@ -1,0 +1,485 @@
+#include "config.h"
+
+#include <libconfig.h++>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "digest.h"
+#include "text.h"
+
+namespace policy {
+
+std::string ConfigError::to_string() const
+{
+    return file + ":" + std::to_string(line) + ": " + message;
+}
+
+namespace {
+
+using libconfig::Setting;
+
+// Reads one policy file into a Policy, collecting every problem instead of
+// stopping at the first: the postmaster fixes them all in one go.
+class Loader {
+public:
+    explicit Loader(std::string path) : m_path(std::move(path)) {}
+
+    std::vector<ConfigError> read(const Setting& root, Policy& policy);
+
+private:
+    using KeyReader = std::function<void(const Setting&)>;
+
+    void error(const Setting& setting, const std::string& message);
+    void read_group(const Setting& group, const std::map<std::string, KeyReader>& keys,
+                    std::initializer_list<const char*> required = {});
+    bool expect_type(const Setting& setting, bool ok, const char* what);
+
+    void read_string(const Setting& s, std::string& out);
+    void read_bool(const Setting& s, bool& out);
+    void read_int(const Setting& s, int& out, int min, int max);
+    void read_strings(const Setting& s, std::vector<std::string>& out);
+    template <typename T>
+    void read_choice(const Setting& s, T& out, std::initializer_list<std::pair<const char*, T>> choices);
+
+    void read_milter(const Setting& group, MilterSettings& milter);
+    void read_organisation(const Setting& group, Organisation& organisation);
+    void read_scope(const Setting& group, ScopeSettings& scope);
+    void read_senders(const Setting& s, ScopeSettings& scope);
+    void read_campaigns(const Setting& list, std::vector<Campaign>& campaigns);
+    void read_campaign(const Setting& group, Campaign& campaign);
+    void read_day(const Setting& s, Day& out);
+    void read_rules(const Setting& group, Policy& policy);
+    void read_logging(const Setting& group, LoggingSettings& logging);
+    void cross_check(const Setting& root, Policy& policy);
+
+    std::string m_path;
+    std::vector<ConfigError> m_errors;
+};
+
+std::string setting_name(const Setting& s)
+{
+    const std::string path = s.getPath();
+    return path.empty() ? "setting" : "'" + path + "'";
+}
+
+bool is_country_code(std::string_view code)
+{
+    return code.size() == 2 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+bool is_domain(std::string_view domain)
+{
+    if (domain.empty() || domain.size() > 253 || domain.front() == '.' || domain.back() == '.' ||
+        domain.find("..") != std::string_view::npos)
+        return false;
+    return std::all_of(domain.begin(), domain.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '.' || c >= 0x80;
+    });
+}
+
+bool is_campaign_id(std::string_view id)
+{
+    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+// "unix:/path", "local:/path", "inet:PORT@HOST", "inet6:PORT@HOST"; TCP only
+// on loopback, since the milter protocol is neither authenticated nor
+// encrypted.
+std::string check_socket_spec(std::string_view spec)
+{
+    if (spec.starts_with("unix:") || spec.starts_with("local:")) {
+        const auto path = spec.substr(spec.find(':') + 1);
+        if (path.empty() || path.front() != '/')
+            return "unix socket path must be absolute";
+        if (path.size() >= 108)
+            return "unix socket path is too long";
+        return {};
+    }
+    for (std::string_view scheme : {"inet:", "inet6:"}) {
+        if (!spec.starts_with(scheme))
+            continue;
+        const auto rest = spec.substr(scheme.size());
+        const auto at = rest.find('@');
+        const auto port_text = rest.substr(0, at);
+        if (port_text.empty() || port_text.size() > 5 ||
+            !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+            std::stoi(std::string(port_text)) < 1 || std::stoi(std::string(port_text)) > 65535)
+            return "port must be 1..65535";
+        if (at == std::string_view::npos)
+            return "inet socket must name a loopback address (inet:PORT@127.0.0.1)";
+        const auto host = rest.substr(at + 1);
+        const bool loopback = host == "localhost" || host.starts_with("127.") || host == "::1" ||
+                              host == "[::1]";
+        if (!loopback)
+            return "inet socket must listen on loopback only (127.0.0.0/8, ::1, localhost)";
+        return {};
+    }
+    return "socket must start with unix:, local:, inet: or inet6:";
+}
+
+void Loader::error(const Setting& setting, const std::string& message)
+{
+    m_errors.push_back({m_path, setting.getSourceLine(), message});
+}
+
+bool Loader::expect_type(const Setting& s, bool ok, const char* what)
+{
+    if (!ok)
+        error(s, setting_name(s) + " must be " + what);
+    return ok;
+}
+
+void Loader::read_group(const Setting& group, const std::map<std::string, KeyReader>& keys,
+                        std::initializer_list<const char*> required)
+{
+    if (!expect_type(group, group.isGroup(), "a group { ... }"))
+        return;
+    for (const Setting& child : group) {
+        const auto reader = keys.find(child.getName());
+        if (reader == keys.end())
+            error(child, "unknown key " + setting_name(child));
+        else
+            reader->second(child);
+    }
+    for (const char* key : required)
+        if (!group.exists(key))
+            error(group, "missing required key '" + std::string(key) + "' in " + setting_name(group));
+}
+
+void Loader::read_string(const Setting& s, std::string& out)
+{
+    if (expect_type(s, s.getType() == Setting::TypeString, "a string"))
+        out = static_cast<const char*>(s);
+}
+
+void Loader::read_bool(const Setting& s, bool& out)
+{
+    if (expect_type(s, s.getType() == Setting::TypeBoolean, "true or false"))
+        out = static_cast<bool>(s);
+}
+
+void Loader::read_int(const Setting& s, int& out, int min, int max)
+{
+    if (!expect_type(s, s.getType() == Setting::TypeInt || s.getType() == Setting::TypeInt64, "an integer"))
+        return;
+    const long long value = s.getType() == Setting::TypeInt ? static_cast<int>(s) : static_cast<long long>(s);
+    if (value < min || value > max) {
+        error(s, setting_name(s) + " must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     " (got " + std::to_string(value) + ")");
+        return;
+    }
+    out = static_cast<int>(value);
+}
+
+void Loader::read_strings(const Setting& s, std::vector<std::string>& out)
+{
+    if (!expect_type(s, s.isArray() || s.isList(), "a list of strings [ \"...\", ... ]"))
+        return;
+    out.clear();
+    for (const Setting& item : s) {
+        if (item.getType() != Setting::TypeString) {
+            error(item, "every entry of " + setting_name(s) + " must be a string");
+            continue;
+        }
+        out.emplace_back(static_cast<const char*>(item));
+    }
+}
+
+template <typename T>
+void Loader::read_choice(const Setting& s, T& out, std::initializer_list<std::pair<const char*, T>> choices)
+{
+    std::string text;
+    if (s.getType() != Setting::TypeString) {
+        read_string(s, text);
+        return;
+    }
+    text = static_cast<const char*>(s);
+    std::string allowed;
+    for (const auto& [name, value] : choices) {
+        if (text == name) {
+            out = value;
+            return;
+        }
+        allowed += (allowed.empty() ? "\"" : ", \"") + std::string(name) + "\"";
+    }
+    error(s, setting_name(s) + " must be one of " + allowed + " (got \"" + printable(text, 60) + "\")");
+}
+
+void Loader::read_milter(const Setting& group, MilterSettings& milter)
+{
+    read_group(group, {
+        {"socket", [&](const Setting& s) {
+            read_string(s, milter.socket);
+            if (const auto problem = check_socket_spec(milter.socket); !problem.empty())
+                error(s, "'milter.socket': " + problem);
+        }},
+        {"socket_group", [&](const Setting& s) { read_string(s, milter.socket_group); }},
+        {"socket_mode", [&](const Setting& s) {
+            std::string text;
+            read_string(s, text);
+            char* end = nullptr;
+            const unsigned long mode = text.empty() ? 01000 : std::strtoul(text.c_str(), &end, 8);
+            if (s.getType() == Setting::TypeString && (mode > 0777 || (end && *end != '\0')))
+                error(s, "'milter.socket_mode' must be an octal mode such as \"0660\"");
+            else if (s.getType() == Setting::TypeString)
+                milter.socket_mode = static_cast<unsigned>(mode);
+        }},
+        {"timeout", [&](const Setting& s) { read_int(s, milter.timeout, 1, 3600); }},
+        {"shutdown_grace", [&](const Setting& s) { read_int(s, milter.shutdown_grace, 0, 3600); }},
+    });
+}
+
+void Loader::read_organisation(const Setting& group, Organisation& org)
+{
+    read_group(group, {
+        {"name", [&](const Setting& s) {
+            read_string(s, org.name);
+            if (s.getType() == Setting::TypeString && trim(org.name).empty())
+                error(s, "'organisation.name' must not be empty");
+        }},
+        {"aliases", [&](const Setting& s) { read_strings(s, org.aliases); }},
+        {"domains", [&](const Setting& s) {
+            read_strings(s, org.domains);
+            if ((s.isArray() || s.isList()) && s.getLength() == 0)
+                error(s, "'organisation.domains' must name at least one domain");
+            for (auto& domain : org.domains) {
+                domain = to_lower_ascii(domain);
+                if (!is_domain(domain))
+                    error(s, "'organisation.domains': \"" + printable(domain, 60) + "\" is not a domain");
+            }
+        }},
+        {"postal_address", [&](const Setting& s) { read_string(s, org.postal_address); }},
+        {"privacy_url", [&](const Setting& s) { read_string(s, org.privacy_url); }},
+        {"dpo", [&](const Setting& s) { read_string(s, org.dpo); }},
+        {"default_country", [&](const Setting& s) {
+            read_string(s, org.default_country);
+            if (s.getType() == Setting::TypeString && !is_country_code(org.default_country))
+                error(s, "'organisation.default_country' must be a two-letter upper-case country code");
+        }},
+    }, {"name", "domains"});
+}
+
+void Loader::read_senders(const Setting& s, ScopeSettings& scope)
+{
+    std::vector<std::string> senders;
+    read_strings(s, senders);
+    for (const auto& entry : senders) {
+        const std::string sender = to_lower_ascii(trim(entry));
+        const auto at = sender.find('@');
+        if (at == 0 && is_domain(std::string_view(sender).substr(1)))
+            scope.sender_domains.push_back(sender.substr(1));
+        else if (at != std::string::npos && at > 0 && is_domain(std::string_view(sender).substr(at + 1)))
+            scope.sender_addresses.push_back(sender);
+        else
+            error(s, "'scope.senders': \"" + printable(entry, 60) +
+                         "\" is neither an address nor \"@domain\"");
+    }
+}
+
+void Loader::read_scope(const Setting& group, ScopeSettings& scope)
+{
+    read_group(group, {
+        {"campaign_header", [&](const Setting& s) {
+            read_string(s, scope.campaign_header);
+            const auto& name = scope.campaign_header;
+            if (!std::all_of(name.begin(), name.end(), [](unsigned char c) { return c > 32 && c < 127 && c != ':'; }))
+                error(s, "'scope.campaign_header' must be a header field name");
+        }},
+        {"senders", [&](const Setting& s) { read_senders(s, scope); }},
+        {"sasl_logins", [&](const Setting& s) { read_strings(s, scope.sasl_logins); }},
+        {"services", [&](const Setting& s) { read_strings(s, scope.services); }},
+        {"external_recipients", [&](const Setting& s) { read_bool(s, scope.external_recipients); }},
+        {"internal_domains", [&](const Setting& s) {
+            read_strings(s, scope.internal_domains);
+            for (auto& domain : scope.internal_domains) {
+                domain = to_lower_ascii(domain);
+                if (!is_domain(domain))
+                    error(s, "'scope.internal_domains': \"" + printable(domain, 60) + "\" is not a domain");
+            }
+        }},
+        {"default_campaign", [&](const Setting& s) { read_string(s, scope.default_campaign); }},
+    });
+}
+
+void Loader::read_day(const Setting& s, Day& out)
+{
+    std::string text;
+    read_string(s, text);
+    if (s.getType() != Setting::TypeString)
+        return;
+    if (const auto day = parse_day(text))
+        out = *day;
+    else
+        error(s, setting_name(s) + " must be a date YYYY-MM-DD (got \"" + printable(text, 40) + "\")");
+}
+
+void Loader::read_campaign(const Setting& group, Campaign& c)
+{
+    read_group(group, {
+        {"id", [&](const Setting& s) {
+            read_string(s, c.id);
+            if (s.getType() == Setting::TypeString && !is_campaign_id(c.id))
+                error(s, "campaign id \"" + printable(c.id, 80) +
+                             "\" must be 1 to 64 letters, digits, '.', '_' or '-'");
+        }},
+        {"purpose", [&](const Setting& s) {
+            read_string(s, c.purpose);
+            if (s.getType() == Setting::TypeString && trim(c.purpose).empty())
+                error(s, "campaign purpose must not be empty");
+        }},
+        {"audience", [&](const Setting& s) {
+            read_choice<Audience>(s, c.audience, {{"b2b", Audience::b2b}, {"b2c", Audience::b2c}});
+        }},
+        {"legal_basis", [&](const Setting& s) {
+            read_choice<LegalBasis>(s, c.legal_basis, {{"legitimate_interest", LegalBasis::legitimate_interest},
+                                                       {"consent", LegalBasis::consent}});
+        }},
+        {"data_source", [&](const Setting& s) { read_string(s, c.data_source); }},
+        {"start", [&](const Setting& s) { read_day(s, c.start); }},
+        {"end", [&](const Setting& s) {
+            Day end = 0;
+            const auto before = m_errors.size();
+            read_day(s, end);
+            if (m_errors.size() == before)
+                c.end = end;
+        }},
+        {"retention_days", [&](const Setting& s) { read_int(s, c.retention_days, 1, 3650); }},
+        {"country", [&](const Setting& s) {
+            read_string(s, c.country);
+            if (s.getType() == Setting::TypeString && !is_country_code(c.country))
+                error(s, "campaign country must be a two-letter upper-case country code");
+        }},
+    }, {"id", "purpose", "audience", "legal_basis", "start"});
+    if (c.end && group.exists("start") && *c.end < c.start)
+        error(group["end"], "campaign \"" + c.id + "\" ends (" + format_day(*c.end) + ") before it starts (" +
+                                format_day(c.start) + ")");
+}
+
+void Loader::read_campaigns(const Setting& list, std::vector<Campaign>& campaigns)
+{
+    if (!expect_type(list, list.isList(), "a list of campaign groups ( { ... }, { ... } )"))
+        return;
+    std::map<std::string, unsigned> first_line;
+    for (const Setting& group : list) {
+        Campaign campaign;
+        read_campaign(group, campaign);
+        if (campaign.id.empty())
+            continue;
+        const auto [seen, fresh] = first_line.emplace(campaign.id, group.getSourceLine());
+        if (!fresh) {
+            error(group.exists("id") ? group["id"] : group,
+                  "duplicate campaign id \"" + campaign.id + "\" (first declared on line " +
+                      std::to_string(seen->second) + ")");
+            continue;
+        }
+        campaigns.push_back(std::move(campaign));
+    }
+}
+
+void Loader::read_rules(const Setting& group, Policy& policy)
+{
+    if (!expect_type(group, group.isGroup(), "a group { ... }"))
+        return;
+    for (const Setting& s : group) {
+        const auto rule = parse_rule(s.getName());
+        if (!rule) {
+            error(s, "unknown rule '" + std::string(s.getName()) +
+                         "' (rules: campaign, suppression, consent, unsubscribe, identity, reason, first_contact)");
+            continue;
+        }
+        auto& action = policy.rule_actions[static_cast<std::size_t>(*rule)];
+        read_choice<Action>(s, action, {{"reject", Action::reject}, {"quarantine", Action::quarantine},
+                                        {"tag", Action::tag}, {"monitor", Action::monitor}, {"off", Action::off}});
+    }
+}
+
+void Loader::read_logging(const Setting& group, LoggingSettings& logging)
+{
+    read_group(group, {
+        {"target", [&](const Setting& s) {
+            read_choice<LogTarget>(s, logging.target, {{"auto", LogTarget::automatic},
+                                                       {"journald", LogTarget::journald},
+                                                       {"stderr", LogTarget::stderr_json}});
+        }},
+        {"level", [&](const Setting& s) {
+            read_choice<LogLevel>(s, logging.level, {{"debug", LogLevel::debug}, {"info", LogLevel::info},
+                                                     {"warning", LogLevel::warning}, {"error", LogLevel::error}});
+        }},
+        {"recipients", [&](const Setting& s) {
+            read_choice<bool>(s, logging.recipients_in_clear, {{"pseudonymised", false}, {"clear", true}});
+        }},
+        {"out_of_scope", [&](const Setting& s) { read_bool(s, logging.out_of_scope); }},
+    });
+}
+
+void Loader::cross_check(const Setting& root, Policy& policy)
+{
+    auto& scope = policy.scope;
+    if (!scope.default_campaign.empty() && !policy.find_campaign(scope.default_campaign))
+        error(root["scope"]["default_campaign"],
+              "'scope.default_campaign' names \"" + scope.default_campaign + "\", which is not a declared campaign");
+    for (const auto& domain : policy.organisation.domains)
+        if (std::find(scope.internal_domains.begin(), scope.internal_domains.end(), domain) ==
+            scope.internal_domains.end())
+            scope.internal_domains.push_back(domain);
+}
+
+std::vector<ConfigError> Loader::read(const Setting& root, Policy& policy)
+{
+    read_group(root, {
+        {"dry_run", [&](const Setting& s) { read_bool(s, policy.dry_run); }},
+        {"failure_action", [&](const Setting& s) {
+            read_choice<FailureAction>(s, policy.failure_action, {{"tempfail", FailureAction::tempfail},
+                                                                  {"accept", FailureAction::accept},
+                                                                  {"reject", FailureAction::reject}});
+        }},
+        {"milter", [&](const Setting& s) { read_milter(s, policy.milter); }},
+        {"organisation", [&](const Setting& s) { read_organisation(s, policy.organisation); }},
+        {"scope", [&](const Setting& s) { read_scope(s, policy.scope); }},
+        {"campaigns", [&](const Setting& s) { read_campaigns(s, policy.campaigns); }},
+        {"rules", [&](const Setting& s) { read_rules(s, policy); }},
+        {"logging", [&](const Setting& s) { read_logging(s, policy.logging); }},
+    }, {"organisation"});
+    if (m_errors.empty())
+        cross_check(root, policy);
+    return std::move(m_errors);
+}
+
+}  // namespace
+
+LoadResult load_policy(const std::string& path)
+{
+    LoadResult result;
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        result.errors.push_back({path, 0, std::string("cannot read the policy file: ") + std::strerror(errno)});
+        return result;
+    }
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+
+    libconfig::Config config;
+    try {
+        config.readString(bytes.str());
+    } catch (const libconfig::ParseException& e) {
+        result.errors.push_back({path, static_cast<unsigned>(e.getLine()), e.getError()});
+        return result;
+    }
+    auto loaded = std::make_shared<Policy>();
+    loaded->path = path;
+    loaded->version = sha256_hex(bytes.str()).substr(0, 12);
+    result.errors = Loader(path).read(config.getRoot(), *loaded);
+    if (result.errors.empty())
+        result.policy = std::move(loaded);
+    return result;
+}
+
+}  // namespace policy

@@ -1,0 +1,117 @@
+// policy.h — the policy in force: what the postmaster wrote in the policy
+// file, validated and frozen.
+//
+// A Policy is built once by load_policy() (config.h) and never changed
+// afterwards; the daemon swaps whole Policy objects on reload and every
+// message keeps the one it started with.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace policy {
+
+// What a failed rule does to the message, in increasing severity: when
+// several rules fail, the most severe action is taken.
+enum class Action { off, monitor, tag, quarantine, reject };
+
+// The rules a prospecting message is judged by. The order is the order in
+// which results are reported.
+enum class Rule { campaign, suppression, consent, unsubscribe, identity, reason, first_contact };
+inline constexpr std::size_t rule_count = 7;
+
+// What a message the milter cannot judge gets.
+enum class FailureAction { tempfail, accept, reject };
+
+enum class Audience { b2b, b2c };
+enum class LegalBasis { legitimate_interest, consent };
+
+std::string_view to_string(Action action);
+std::string_view to_string(Rule rule);
+std::string_view to_string(FailureAction action);
+std::string_view to_string(Audience audience);
+std::string_view to_string(LegalBasis basis);
+std::optional<Action> parse_action(std::string_view text);
+std::optional<Rule> parse_rule(std::string_view text);
+
+// Days since 1970-01-01 (UTC); campaign windows are whole days.
+using Day = std::int64_t;
+
+// A declared processing activity (GDPR art. 30).
+struct Campaign {
+    std::string id;                 // what the campaign header carries
+    std::string purpose;            // why the people are contacted
+    Audience audience = Audience::b2b;
+    LegalBasis legal_basis = LegalBasis::legitimate_interest;
+    std::string data_source;        // where the addresses came from
+    Day start = 0;                  // first valid day
+    std::optional<Day> end;         // last valid day, none = open-ended
+    int retention_days = 1095;      // prospect data kept this long (CNIL: 3 years)
+    std::string country;            // ISO code whose law applies, empty = per recipient
+};
+
+// The controller, as recipients must see it.
+struct Organisation {
+    std::string name;                  // legal name
+    std::vector<std::string> aliases;  // other names the text may use
+    std::vector<std::string> domains;  // domains prospecting From addresses belong to
+    std::string postal_address;
+    std::string privacy_url;
+    std::string dpo;
+    std::string default_country = "FR";
+};
+
+// What makes a message prospecting (see scope.h for how it is decided).
+struct ScopeSettings {
+    std::string campaign_header = "X-Campaign-ID";  // empty = not used
+    std::vector<std::string> sender_addresses;      // lower-case full addresses
+    std::vector<std::string> sender_domains;        // lower-case, from "@domain"
+    std::vector<std::string> sasl_logins;
+    std::vector<std::string> services;              // Postfix {daemon_name} values
+    bool external_recipients = false;
+    std::vector<std::string> internal_domains;      // lower-case; includes organisation.domains
+    std::string default_campaign;                   // empty = none
+};
+
+// Settings of the libmilter listener; only read at start.
+struct MilterSettings {
+    std::string socket = "unix:/run/prospect-milter/prospect-milter.sock";
+    std::string socket_group;        // empty = keep the process's group
+    unsigned socket_mode = 0660;
+    int timeout = 30;                // seconds libmilter waits for the MTA
+    int shutdown_grace = 30;         // seconds SIGTERM waits for messages in flight
+};
+
+enum class LogTarget { automatic, journald, stderr_json };
+enum class LogLevel { debug, info, warning, error };
+
+struct LoggingSettings {
+    LogTarget target = LogTarget::automatic;
+    LogLevel level = LogLevel::info;
+    bool recipients_in_clear = false;  // default: pseudonymised (SHA-256)
+    bool out_of_scope = true;          // log a record for non-prospecting mail too
+};
+
+struct Policy {
+    std::string path;      // file it was read from
+    std::string version;   // short hash of the file's bytes, names the policy in logs
+    bool dry_run = false;
+    FailureAction failure_action = FailureAction::tempfail;
+    MilterSettings milter;
+    Organisation organisation;
+    ScopeSettings scope;
+    std::vector<Campaign> campaigns;
+    std::array<Action, rule_count> rule_actions{
+        Action::reject, Action::reject, Action::reject, Action::reject,
+        Action::tag, Action::monitor, Action::monitor};
+    LoggingSettings logging;
+
+    Action action_for(Rule rule) const { return rule_actions[static_cast<std::size_t>(rule)]; }
+    const Campaign* find_campaign(std::string_view id) const;
+};
+
+}  // namespace policy

@@ -1,0 +1,103 @@
+#include "verdict.h"
+
+#include <chrono>
+
+#include "text.h"
+
+namespace policy {
+
+std::string_view to_string(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::pass: return "pass";
+    case Outcome::fail: return "fail";
+    case Outcome::skipped: return "skipped";
+    }
+    return "?";
+}
+
+Day today_utc()
+{
+    using namespace std::chrono;
+    return floor<days>(system_clock::now()).time_since_epoch().count();
+}
+
+namespace {
+
+RuleResult judge_campaign(const Policy& policy, const std::string& id, const MessageFacts& facts)
+{
+    RuleResult result{Rule::campaign, Outcome::fail, {}};
+    const std::string& header = policy.scope.campaign_header;
+    if (id.empty()) {
+        result.detail = header.empty() ? "the message names no campaign"
+                                       : "the message names no campaign (no " + header + " header)";
+        return result;
+    }
+    const Campaign* campaign = policy.find_campaign(id);
+    if (!campaign) {
+        result.detail = "campaign '" + printable(id, 64) + "' is not declared in the policy";
+    } else if (facts.today < campaign->start) {
+        result.detail = "campaign '" + id + "' starts on " + format_day(campaign->start);
+    } else if (campaign->end && facts.today > *campaign->end) {
+        result.detail = "campaign '" + id + "' ended on " + format_day(*campaign->end);
+    } else {
+        result.outcome = Outcome::pass;
+        result.detail = "campaign '" + id + "' is declared and running";
+    }
+    return result;
+}
+
+}  // namespace
+
+Verdict judge(const Policy& policy, const MessageFacts& facts)
+{
+    Verdict verdict;
+    verdict.campaign = facts.campaign_header.value_or(policy.scope.default_campaign);
+    for (std::size_t i = 0; i < rule_count; ++i) {
+        const auto rule = static_cast<Rule>(i);
+        RuleResult result{rule, Outcome::skipped, {}};
+        if (policy.action_for(rule) == Action::off)
+            result.detail = "rule is off";
+        else if (rule == Rule::campaign)
+            result = judge_campaign(policy, verdict.campaign, facts);
+        else
+            result.detail = "not evaluated by this version";
+        if (result.outcome == Outcome::fail) {
+            verdict.failed.push_back(rule);
+            verdict.action = std::max(verdict.action, policy.action_for(rule));
+        }
+        verdict.results.push_back(std::move(result));
+    }
+    return verdict;
+}
+
+std::string Verdict::failure_summary() const
+{
+    std::string summary;
+    for (const auto& result : results) {
+        if (result.outcome != Outcome::fail)
+            continue;
+        if (!summary.empty())
+            summary += "; ";
+        summary += std::string(to_string(result.rule)) + ": " + result.detail;
+    }
+    return summary;
+}
+
+std::string Verdict::reject_text() const
+{
+    return "Prospecting policy: " + failure_summary();
+}
+
+std::string Verdict::tag_header(const Policy& policy) const
+{
+    std::string rules;
+    for (Rule rule : failed)
+        rules += (rules.empty() ? "" : ",") + std::string(to_string(rule));
+    std::string value = failed.empty() ? "result=pass" : "result=fail; rules=" + rules;
+    if (!campaign.empty())
+        value += "; campaign=" + printable(campaign, 64);
+    return value + "; policy=" + policy.version;
+}
+
+}  // namespace policy

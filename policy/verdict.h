@@ -1,0 +1,56 @@
+// verdict.h — judging one prospecting message against the policy.
+//
+// judge() is pure: facts in, verdict out. The milter gathers the facts
+// (envelope, headers) and carries out the verdict; prospectctl will run the
+// same function offline.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy.h"
+
+namespace policy {
+
+// What is known about one message when it is judged.
+struct MessageFacts {
+    std::string service;                         // Postfix {daemon_name}
+    std::string sender;                          // envelope sender, normalised
+    std::string sasl_login;                      // {auth_authen}, empty when none
+    std::vector<std::string> recipients;         // external recipients, normalised
+    std::optional<std::string> campaign_header;  // value of the campaign header, trimmed
+    std::string message_id;                      // Message-ID header, as found
+    std::string queue_id;                        // MTA queue id, empty when not known
+    Day today = 0;                               // the day the message is judged (UTC)
+};
+
+enum class Outcome { pass, fail, skipped };
+std::string_view to_string(Outcome outcome);
+
+struct RuleResult {
+    Rule rule;
+    Outcome outcome = Outcome::skipped;
+    std::string detail;  // what was found or missing, readable by a sales person
+};
+
+struct Verdict {
+    std::string campaign;             // campaign id judged against, "" when none named
+    std::vector<RuleResult> results;  // one per rule, in Rule order
+    Action action = Action::off;      // most severe action among the failed rules
+    std::vector<Rule> failed;         // failed rules whose action is not off
+
+    // "rule: detail; rule: detail" over the failed rules.
+    std::string failure_summary() const;
+    // Text after "550 5.7.1 " when the message is rejected.
+    std::string reject_text() const;
+    // Value of the X-Prospect-Policy header for a tagged message.
+    std::string tag_header(const Policy& policy) const;
+};
+
+Verdict judge(const Policy& policy, const MessageFacts& facts);
+
+// Today's day number (UTC) from the system clock.
+Day today_utc();
+
+}  // namespace policy
