@@ -6,6 +6,7 @@
 
 #include "decision_log.h"
 #include "policy/config.h"
+#include "policy/record.h"
 
 namespace milter {
 
@@ -40,8 +41,10 @@ bool Daemon::reload()
     if (!result.ok()) {
         for (const auto& error : result.errors)
             spdlog::error("reload refused: {}", error.to_string());
-        spdlog::error("reload refused: {} problem(s) in {}; policy {} stays in force", result.errors.size(), m_path,
-                      running->version);
+        log_decision(policy::lifecycle_record(
+            *running, "reload_refused",
+            "reload refused: " + std::to_string(result.errors.size()) + " problem(s) in " + m_path + "; policy " +
+                running->version + " stays in force"));
         return false;
     }
     if (listener_settings_differ(running->milter, result.policy->milter))
@@ -51,7 +54,9 @@ bool Daemon::reload()
         m_policy = result.policy;
     }
     setup_logging(result.policy->logging);
-    spdlog::info("policy {} loaded from {} (was {})", result.policy->version, m_path, running->version);
+    log_decision(policy::lifecycle_record(*result.policy, "reload",
+                                          "policy " + result.policy->version + " loaded from " + m_path + " (was " +
+                                              running->version + ")"));
     return true;
 }
 

@@ -24,6 +24,7 @@
 #include "decision_log.h"
 #include "listener.h"
 #include "policy/config.h"
+#include "policy/record.h"
 
 #ifndef PROSPECT_VERSION
 #define PROSPECT_VERSION "0"
@@ -97,8 +98,10 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
     sigaddset(&reload_signals, SIGUSR1);
     std::thread(reload_loop, reload_signals).detach();
 
-    spdlog::info("prospect-milter {} listening on {}, policy {} from {}{}", PROSPECT_VERSION, initial->milter.socket,
-                 initial->version, path, initial->dry_run ? " (dry run)" : "");
+    milter::log_decision(policy::lifecycle_record(
+        *initial, "start",
+        std::string("prospect-milter ") + PROSPECT_VERSION + " listening on " + initial->milter.socket + ", policy " +
+            initial->version + " from " + path + (initial->dry_run ? " (dry run)" : "")));
     const std::string ready = "READY=1\nSTATUS=Policy " + initial->version + " in force\nMAINPID=" +
                               std::to_string(getpid());
     sd_notify(0, ready.c_str());
@@ -111,7 +114,7 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
     const int left = daemon.wait_for_messages(grace);
     if (left > 0)
         spdlog::warn("stopping with {} message(s) still in flight; the MTA will retry them", left);
-    spdlog::info("stopped");
+    milter::log_decision(policy::lifecycle_record(*daemon.policy(), "stop", "prospect-milter stopped"));
     spdlog::default_logger()->flush();
     std::fflush(stderr);
     // Worker threads may still sit in libmilter; leave without running

@@ -120,4 +120,15 @@ DecisionRecord failure_record(const Policy& policy, const MessageFacts& facts, s
     return record;
 }
 
+DecisionRecord lifecycle_record(const Policy& policy, std::string_view event, std::string message)
+{
+    DecisionRecord record;
+    record.message = std::move(message);
+    record.priority = event == "reload_refused" ? DecisionRecord::Priority::error : DecisionRecord::Priority::notice;
+    record.add("PROSPECT_EVENT", std::string(event));
+    record.add("PROSPECT_POLICY", policy.version);
+    record.add("PROSPECT_DRY_RUN", policy.dry_run ? "1" : "0");
+    return record;
+}
+
 }  // namespace policy

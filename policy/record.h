@@ -45,6 +45,10 @@ DecisionRecord out_of_scope_record(const Policy& policy, const MessageFacts& fac
 DecisionRecord failure_record(const Policy& policy, const MessageFacts& facts, std::string_view taken,
                               std::string_view why);
 
+// The record of a change of the policy in force: start, reload,
+// reload_refused, stop. Shows which policy version decided what, and when.
+DecisionRecord lifecycle_record(const Policy& policy, std::string_view event, std::string message);
+
 // What the milter does for a verdict: the verdict's action, except that a
 // verdict with no failed rule passes.
 std::string_view action_taken(const Verdict& verdict);

@@ -86,7 +86,11 @@ std::string Verdict::failure_summary() const
 
 std::string Verdict::reject_text() const
 {
-    return "Prospecting policy: " + failure_summary();
+    std::string details;
+    for (const auto& result : results)
+        if (result.outcome == Outcome::fail)
+            details += (details.empty() ? "" : "; ") + result.detail;
+    return "Prospecting policy: " + details;
 }
 
 std::string Verdict::tag_header(const Policy& policy) const
