@@ -65,17 +65,14 @@ std::string macro(SMFICTX* ctx, const char* name)
     return value ? value : "";
 }
 
-// libmilter expands '%' in reply text; anything but printable ASCII could
-// break the SMTP reply.
+// Reply text may carry a campaign name taken from the message. Sendmail
+// treats '%' as a format character and anything but printable ASCII could
+// break the SMTP reply, so both become '?'.
 std::string reply_safe(std::string_view text)
 {
     std::string out;
-    for (unsigned char c : text.substr(0, 900)) {
-        if (c == '%')
-            out += "%%";
-        else
-            out += (c < 0x20 || c >= 0x7f) ? '?' : static_cast<char>(c);
-    }
+    for (unsigned char c : text.substr(0, 900))
+        out += (c < 0x20 || c >= 0x7f || c == '%') ? '?' : static_cast<char>(c);
     return out;
 }
 
@@ -160,9 +157,20 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
     });
 }
 
+// While the daemon drains for a stop, new work is refused for now: the MTA
+// keeps the mail and retries.
+sfsistat refuse_while_draining(SMFICTX* ctx)
+{
+    smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.7.1"),
+                  const_cast<char*>("Prospecting policy is restarting, try again later"));
+    return SMFIS_TEMPFAIL;
+}
+
 sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR*)
 {
     return guarded(ctx, "connect", [&] {
+        if (daemon_instance().draining())
+            return refuse_while_draining(ctx);
         auto* connection = connection_of(ctx);
         connection->service = macro(ctx, "{daemon_name}");
         const auto policy = daemon_instance().policy();
@@ -178,6 +186,8 @@ sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR*)
 sfsistat on_mail(SMFICTX* ctx, char** argv)
 {
     return guarded(ctx, "mail", [&] {
+        if (daemon_instance().draining())
+            return refuse_while_draining(ctx);
         auto* connection = connection_of(ctx);
         connection->message = std::make_unique<Message>(daemon_instance().policy(), connection->service);
         Message& message = *connection->message;

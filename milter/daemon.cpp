@@ -80,4 +80,10 @@ int Daemon::wait_for_messages(int grace_seconds)
     return m_in_flight;
 }
 
+int Daemon::messages_in_flight()
+{
+    std::lock_guard lock(m_flight_mutex);
+    return m_in_flight;
+}
+
 }  // namespace milter

@@ -32,6 +32,11 @@ public:
     // Waits until no message is in flight or the grace period is over;
     // returns the number still in flight.
     int wait_for_messages(int grace_seconds);
+    int messages_in_flight();
+
+    // From now on new connections and messages get a temporary failure.
+    void start_draining() { m_draining = true; }
+    bool draining() const { return m_draining; }
 
 private:
     const std::string m_path;
@@ -41,6 +46,7 @@ private:
     std::mutex m_flight_mutex;
     std::condition_variable m_flight_done;
     int m_in_flight = 0;
+    std::atomic<bool> m_draining{false};
 };
 
 // The one Daemon of the process, reachable from libmilter's C callbacks.

@@ -1,11 +1,17 @@
 // main.cpp — prospect-milter: start-up, signals and shutdown.
 //
-// Signals are handled deterministically: before any thread exists, SIGHUP,
-// SIGTERM, SIGINT and SIGUSR1 are blocked, so every thread inherits the mask.
-// libmilter's own signal thread then is the only one waiting for SIGHUP,
-// SIGTERM and SIGINT (it stops the milter on each: SIGHUP is NOT a reload,
-// see prospect-milter(8)); our reload thread is the only one waiting for
-// SIGUSR1. Nobody races anybody for a signal.
+// Signals are handled deterministically. Before any thread exists, SIGHUP,
+// SIGTERM, SIGINT and SIGUSR1 are blocked, so every thread inherits the
+// mask, and libmilter runs in a thread of its own. The main thread sigwaits
+// all four: Linux delivers a process-directed signal to the main thread
+// whenever it is waiting for it, so libmilter's own signal thread (which
+// stops the milter at once on SIGHUP, SIGTERM or SIGINT, dropping the
+// messages in flight) does not get them. SIGUSR1 reloads; SIGHUP, SIGTERM
+// and SIGINT drain: new connections and messages are refused with a
+// temporary failure, messages in flight finish, then the milter stops.
+// Should libmilter's thread win a signal anyway (one arriving while the main
+// thread is busy), the outcome is still a stop, never a lost message: the
+// MTA tempfails what was in flight.
 #include <getopt.h>
 #include <libmilter/mfapi.h>
 #include <pthread.h>
@@ -14,7 +20,9 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -54,19 +62,31 @@ int print_problems(const policy::LoadResult& result)
     return EX_CONFIG;
 }
 
-void reload_loop(sigset_t reload_signals)
+void reload(milter::Daemon& daemon)
 {
-    for (;;) {
-        int signal = 0;
-        if (sigwait(&reload_signals, &signal) != 0)
-            continue;
-        sd_notify(0, "RELOADING=1\nSTATUS=Reloading the policy");
-        const bool loaded = milter::daemon_instance().reload();
-        const auto policy = milter::daemon_instance().policy();
-        const std::string status = "READY=1\nSTATUS=Policy " + policy->version +
-                                   (loaded ? " in force" : " kept in force: reload refused, see the log");
-        sd_notify(0, status.c_str());
-    }
+    sd_notify(0, "RELOADING=1\nSTATUS=Reloading the policy");
+    const bool loaded = daemon.reload();
+    const std::string status = "READY=1\nSTATUS=Policy " + daemon.policy()->version +
+                               (loaded ? " in force" : " kept in force: reload refused, see the log");
+    sd_notify(0, status.c_str());
+}
+
+// Runs libmilter; when it returns (stopped by us, or by its own signal
+// thread) the main thread is woken to finish the shutdown.
+void run_libmilter(pthread_t main_thread, std::atomic<bool>& finished)
+{
+    const int result = smfi_main();
+    if (result != MI_SUCCESS)
+        spdlog::error("libmilter stopped with an error");
+    finished = true;
+    pthread_kill(main_thread, SIGTERM);
+}
+
+void remove_unix_socket(const std::string& spec)
+{
+    for (const char* scheme : {"unix:", "local:"})
+        if (spec.rfind(scheme, 0) == 0)
+            unlink(spec.c_str() + std::strlen(scheme));
 }
 
 int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
@@ -75,11 +95,11 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
     milter::Daemon daemon(path, initial);
     milter::set_daemon_instance(&daemon);
 
-    sigset_t stop_and_reload;
-    sigemptyset(&stop_and_reload);
+    sigset_t handled;
+    sigemptyset(&handled);
     for (int signal : {SIGHUP, SIGTERM, SIGINT, SIGUSR1})
-        sigaddset(&stop_and_reload, signal);
-    pthread_sigmask(SIG_BLOCK, &stop_and_reload, nullptr);
+        sigaddset(&handled, signal);
+    pthread_sigmask(SIG_BLOCK, &handled, nullptr);
 
     smfiDesc description = milter::filter_description();
     if (smfi_register(description) != MI_SUCCESS) {
@@ -93,10 +113,8 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
         return EX_UNAVAILABLE;
     }
 
-    sigset_t reload_signals;
-    sigemptyset(&reload_signals);
-    sigaddset(&reload_signals, SIGUSR1);
-    std::thread(reload_loop, reload_signals).detach();
+    std::atomic<bool> libmilter_finished{false};
+    std::thread(run_libmilter, pthread_self(), std::ref(libmilter_finished)).detach();
 
     milter::log_decision(policy::lifecycle_record(
         *initial, "start",
@@ -106,20 +124,27 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
                               std::to_string(getpid());
     sd_notify(0, ready.c_str());
 
-    const int result = smfi_main();
+    int signal = 0;
+    while (sigwait(&handled, &signal) != 0 || signal == SIGUSR1)
+        if (signal == SIGUSR1)
+            reload(daemon);
 
     sd_notify(0, "STOPPING=1\nSTATUS=Letting messages in flight finish");
+    daemon.start_draining();
     const int grace = daemon.policy()->milter.shutdown_grace;
-    spdlog::info("stopping: waiting up to {} s for messages in flight", grace);
-    const int left = daemon.wait_for_messages(grace);
+    spdlog::info("stopping on {}: refusing new mail, waiting up to {} s for messages in flight", strsignal(signal),
+                 grace);
+    const int left = libmilter_finished ? daemon.messages_in_flight() : daemon.wait_for_messages(grace);
     if (left > 0)
         spdlog::warn("stopping with {} message(s) still in flight; the MTA will retry them", left);
+    smfi_stop();
+    remove_unix_socket(daemon.policy()->milter.socket);
     milter::log_decision(policy::lifecycle_record(*daemon.policy(), "stop", "prospect-milter stopped"));
     spdlog::default_logger()->flush();
     std::fflush(stderr);
-    // Worker threads may still sit in libmilter; leave without running
+    // libmilter's threads may still be winding down; leave without running
     // destructors under them.
-    _exit(result == MI_SUCCESS ? EX_OK : EX_SOFTWARE);
+    _exit(EX_OK);
 }
 
 }  // namespace

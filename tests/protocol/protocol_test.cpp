@@ -1,0 +1,272 @@
+// Protocol-level tests: the real prospect-milter daemon on a temporary unix
+// socket, driven by our own MTA-side client (tests/milterclient) exactly as
+// Postfix drives it.
+#include <libmilter/mfapi.h>
+#include <libmilter/mfdef.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "milter_session.h"
+#include "running_daemon.h"
+
+using milterclient::Envelope;
+using milterclient::MilterClient;
+using milterclient::ModKind;
+using milterclient::Outcome;
+using milterclient::Stage;
+using milterclient::Transcript;
+using test::RunningDaemon;
+
+namespace {
+
+const std::string organisation = R"(
+organisation: { name = "Exemple SAS"; domains = [ "example.com" ]; };
+campaigns = (
+  { id = "spring"; purpose = "Payroll software for HR managers"; audience = "b2b";
+    legal_basis = "legitimate_interest"; start = "2020-01-01"; },
+  { id = "old"; purpose = "Past campaign"; audience = "b2b";
+    legal_basis = "legitimate_interest"; start = "2020-01-01"; end = "2020-12-31"; }
+);
+)";
+
+const std::string header_scope = organisation + "scope: { senders = [ \"sales@example.com\" ]; };\n";
+
+Envelope envelope(const std::string& sender, std::vector<std::string> recipients, const std::string& queue_id = "QID1")
+{
+    Envelope env;
+    env.sender = sender;
+    env.recipients = std::move(recipients);
+    env.macros[Stage::Connect] = {{"{daemon_name}", "smtpd"}, {"j", "mx.example.com"}};
+    env.macros[Stage::Mail] = {{"{auth_authen}", ""}};
+    env.macros[Stage::Data] = {{"i", queue_id}};
+    env.macros[Stage::Eom] = {{"i", queue_id}};
+    return env;
+}
+
+std::string message(const std::string& extra_headers, const std::string& body = "Hello.\r\n")
+{
+    return "From: Alice Martin <sales@example.com>\r\nTo: jane@client.fr\r\nSubject: Payroll\r\n"
+           "Message-ID: <m1@example.com>\r\n" + extra_headers + "\r\n" + body;
+}
+
+Transcript send(const RunningDaemon& daemon, const Envelope& env, const std::string& raw)
+{
+    MilterClient client;
+    client.open(daemon.socket_spec());
+    client.negotiate();
+    auto transcript = milterclient::run_message(client, env, raw);
+    client.quit();
+    return transcript;
+}
+
+bool has_mod(const Transcript& t, ModKind kind, const std::string& name = "")
+{
+    for (const auto& mod : t.modifications)
+        if (mod.kind == kind && (name.empty() || mod.name == name))
+            return true;
+    return false;
+}
+
+const nlohmann::json& last_message_record(const RunningDaemon& daemon, std::size_t expected_count)
+{
+    static std::vector<nlohmann::json> records;
+    records = daemon.wait_records("message", expected_count);
+    REQUIRE(records.size() == expected_count);
+    return records.back();
+}
+
+}  // namespace
+
+TEST_CASE("the milter asks only for the steps and macros it uses", "[protocol]")
+{
+    RunningDaemon daemon(header_scope);
+    MilterClient client;
+    client.open(daemon.socket_spec());
+    const auto negotiated = client.negotiate();
+    CHECK(negotiated.version == 6);
+    CHECK(negotiated.has(SMFIP_NOHELO));
+    CHECK(negotiated.has(SMFIP_NOUNKNOWN));
+    CHECK(negotiated.has(SMFIP_NR_HDR));
+    CHECK_FALSE(negotiated.has(SMFIP_NOHDRS));
+    CHECK(negotiated.symlist(SMFIM_CONNECT) == std::vector<std::string>{"{daemon_name}"});
+    CHECK(negotiated.symlist(SMFIM_ENVFROM) == std::vector<std::string>{"{auth_authen}"});
+    CHECK(negotiated.symlist(SMFIM_EOM) == std::vector<std::string>{"i"});
+    CHECK((negotiated.actions & SMFIF_ADDHDRS) != 0);
+    CHECK((negotiated.actions & SMFIF_QUARANTINE) != 0);
+    CHECK((negotiated.actions & SMFIF_CHGBODY) == 0);
+    client.quit();
+}
+
+TEST_CASE("ordinary mail is accepted at the end of the headers, untouched", "[protocol][scope]")
+{
+    RunningDaemon daemon(header_scope);
+    const auto t = send(daemon, envelope("bob@example.com", {"jane@client.fr"}), message(""));
+    CHECK(t.outcome == Outcome::Accept);
+    CHECK(t.final_step == "eoh");
+    CHECK(t.modifications.empty());
+    const auto& record = last_message_record(daemon, 1);
+    CHECK(record["PROSPECT_ACTION"] == "accept");
+    CHECK(record["PROSPECT_SCOPE"] == "out");
+    CHECK(record["PROSPECT_STAGE"] == "headers");
+    CHECK(record["PROSPECT_QUEUE_ID"] == "QID1");
+}
+
+TEST_CASE("a sender-only scope accepts other senders at MAIL FROM", "[protocol][scope]")
+{
+    RunningDaemon daemon(organisation + "scope: { campaign_header = \"\"; senders = [ \"sales@example.com\" ]; };\n");
+    const auto t = send(daemon, envelope("bob@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n"));
+    CHECK(t.outcome == Outcome::Accept);
+    CHECK(t.final_step == "mail");
+}
+
+TEST_CASE("a service-only scope accepts other services at connect", "[protocol][scope]")
+{
+    RunningDaemon daemon(organisation + "scope: { campaign_header = \"\"; services = [ \"outreach\" ]; };\n");
+    const auto other = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message(""));
+    CHECK(other.outcome == Outcome::Accept);
+    CHECK(other.final_step == "connect");
+
+    auto env = envelope("sales@example.com", {"jane@client.fr"});
+    env.macros[Stage::Connect] = {{"{daemon_name}", "outreach"}};
+    const auto prospecting = send(daemon, env, message(""));
+    // In scope, and it names no campaign: the campaign rule rejects it.
+    CHECK(prospecting.outcome == Outcome::Reject);
+    CHECK(prospecting.final_step == "eom");
+    CHECK(prospecting.smtp_reply.find("no campaign") != std::string::npos);
+}
+
+TEST_CASE("mail only to colleagues is accepted at DATA", "[protocol][scope]")
+{
+    RunningDaemon daemon(header_scope);
+    const auto t = send(daemon, envelope("sales@example.com", {"boss@example.com"}), message("X-Campaign-ID: ghost\r\n"));
+    CHECK(t.outcome == Outcome::Accept);
+    CHECK(t.final_step == "data");
+    CHECK(last_message_record(daemon, 1)["PROSPECT_SCOPE_REASON"] == "internal");
+}
+
+TEST_CASE("a compliant prospecting message passes and is logged", "[protocol][rules]")
+{
+    RunningDaemon daemon(header_scope);
+    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr", "boss@example.com"}),
+                        message("X-Campaign-ID: spring\r\n"));
+    CHECK(t.outcome == Outcome::Accept);
+    CHECK(t.final_step == "eom");
+    CHECK(t.modifications.empty());
+    const auto& record = last_message_record(daemon, 1);
+    CHECK(record["PROSPECT_ACTION"] == "pass");
+    CHECK(record["PROSPECT_SCOPE"] == "in");
+    CHECK(record["PROSPECT_CAMPAIGN"] == "spring");
+    CHECK(record["PROSPECT_RULES_FAILED"] == "");
+    CHECK(record["PROSPECT_MESSAGE_ID"] == "<m1@example.com>");
+    CHECK(record["PROSPECT_SENDER"] == "sales@example.com");
+    // Only the external recipient, pseudonymised: sha256("jane@client.fr").
+    CHECK(record["PROSPECT_RECIPIENT"] == "f902459d33c4bc16e72bc491ecde48598189bf99cb890929e4682a240da216ce");
+}
+
+TEST_CASE("undeclared and expired campaigns are rejected with a readable reason", "[protocol][rules]")
+{
+    RunningDaemon daemon(header_scope);
+    const auto undeclared = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+                                 message("X-Campaign-ID: black-friday\r\n"));
+    CHECK(undeclared.outcome == Outcome::Reject);
+    CHECK(undeclared.smtp_reply.rfind("550 5.7.1 ", 0) == 0);
+    CHECK(undeclared.smtp_reply.find("campaign 'black-friday' is not declared") != std::string::npos);
+
+    const auto expired = send(daemon, envelope("sales@example.com", {"jane@client.fr"}, "QID2"),
+                              message("X-Campaign-ID: old\r\n"));
+    CHECK(expired.outcome == Outcome::Reject);
+    CHECK(expired.smtp_reply.find("campaign 'old' ended on 2020-12-31") != std::string::npos);
+
+    const auto records = daemon.wait_records("message", 2);
+    REQUIRE(records.size() == 2);
+    CHECK(records[0]["PROSPECT_ACTION"] == "reject");
+    CHECK(records[0]["PROSPECT_RULES_FAILED"] == "campaign");
+    CHECK(records[0]["PROSPECT_CAMPAIGN"] == "black-friday");
+    CHECK(records[1]["PROSPECT_QUEUE_ID"] == "QID2");
+}
+
+TEST_CASE("a reply text cannot be bent by the campaign header", "[protocol][rules]")
+{
+    RunningDaemon daemon(header_scope);
+    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+                        message("X-Campaign-ID: 100%\xc3\xa9t\xc3\xa9\r\n"));
+    CHECK(t.outcome == Outcome::Reject);
+    for (unsigned char c : t.smtp_reply)
+        CHECK((c >= 0x20 && c < 0x7f));
+    CHECK(t.smtp_reply.find('%') == std::string::npos);
+}
+
+TEST_CASE("tag adds X-Prospect-Policy and removes the client's own", "[protocol][actions]")
+{
+    RunningDaemon daemon(header_scope + "rules: { campaign = \"tag\"; };\n");
+    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+                        message("X-Campaign-ID: ghost\r\nX-Prospect-Policy: result=pass\r\n"));
+    CHECK(t.outcome == Outcome::Accept);
+    REQUIRE(has_mod(t, ModKind::AddHeader, "X-Prospect-Policy"));
+    for (const auto& mod : t.modifications) {
+        if (mod.kind == ModKind::AddHeader) {
+            CHECK(mod.value.find("result=fail; rules=campaign; campaign=ghost; policy=") == 0);
+        }
+        if (mod.kind == ModKind::ChangeHeader) {
+            CHECK(mod.name == "X-Prospect-Policy");
+            CHECK(mod.index == 1);
+            CHECK(mod.value.empty());
+        }
+    }
+    CHECK(has_mod(t, ModKind::ChangeHeader, "X-Prospect-Policy"));
+    CHECK(last_message_record(daemon, 1)["PROSPECT_ACTION"] == "tag");
+}
+
+TEST_CASE("quarantine holds the message with the reason", "[protocol][actions]")
+{
+    RunningDaemon daemon(header_scope + "rules: { campaign = \"quarantine\"; };\n");
+    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: ghost\r\n"));
+    CHECK(t.outcome == Outcome::Accept);
+    CHECK(t.quarantined);
+    CHECK(t.quarantine_reason.find("campaign 'ghost' is not declared") != std::string::npos);
+    CHECK(last_message_record(daemon, 1)["PROSPECT_ACTION"] == "quarantine");
+}
+
+TEST_CASE("monitor only logs", "[protocol][actions]")
+{
+    RunningDaemon daemon(header_scope + "rules: { campaign = \"monitor\"; };\n");
+    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: ghost\r\n"));
+    CHECK(t.outcome == Outcome::Accept);
+    CHECK(t.modifications.empty());
+    const auto& record = last_message_record(daemon, 1);
+    CHECK(record["PROSPECT_ACTION"] == "monitor");
+    CHECK(record["PROSPECT_RULES_FAILED"] == "campaign");
+}
+
+TEST_CASE("dry run logs what would be done and does nothing", "[protocol][actions]")
+{
+    RunningDaemon daemon(header_scope + "dry_run = true;\n");
+    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+                        message("X-Campaign-ID: ghost\r\nX-Prospect-Policy: forged\r\n"));
+    CHECK(t.outcome == Outcome::Accept);
+    CHECK(t.modifications.empty());
+    const auto& record = last_message_record(daemon, 1);
+    CHECK(record["PROSPECT_ACTION"] == "reject");
+    CHECK(record["PROSPECT_DRY_RUN"] == "1");
+}
+
+TEST_CASE("several messages on one connection are judged independently", "[protocol]")
+{
+    RunningDaemon daemon(header_scope);
+    MilterClient client;
+    client.open(daemon.socket_spec());
+    client.negotiate();
+    const auto first = milterclient::run_message(client, envelope("sales@example.com", {"jane@client.fr"}, "Q1"),
+                                                 message("X-Campaign-ID: ghost\r\n"));
+    const auto second = milterclient::run_message(client, envelope("sales@example.com", {"jane@client.fr"}, "Q2"),
+                                                  message("X-Campaign-ID: spring\r\n"));
+    const auto third = milterclient::run_message(client, envelope("bob@example.com", {"jane@client.fr"}, "Q3"),
+                                                 message(""));
+    client.quit();
+    CHECK(first.outcome == Outcome::Reject);
+    CHECK(second.outcome == Outcome::Accept);
+    CHECK(second.final_step == "eom");
+    CHECK(third.final_step == "eoh");
+}
