@@ -3,7 +3,13 @@
 // Postfix drives it.
 #include <libmilter/mfapi.h>
 #include <libmilter/mfdef.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <catch2/catch.hpp>
 #include <thread>
@@ -269,4 +275,45 @@ TEST_CASE("several messages on one connection are judged independently", "[proto
     CHECK(second.outcome == Outcome::Accept);
     CHECK(second.final_step == "eom");
     CHECK(third.final_step == "eoh");
+}
+
+namespace {
+int free_loopback_port()
+{
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    close(fd);
+    return ntohs(address.sin_port);
+}
+}  // namespace
+
+TEST_CASE("on an inet socket a modified message does not stall 40 ms", "[protocol][inet]")
+{
+    // Without TCP_NODELAY on the listener, libmilter's separate writes of a
+    // header modification and the final reply meet the client's delayed
+    // ACK: every tagged message would wait about 40 ms.
+    const std::string spec = "inet:" + std::to_string(free_loopback_port()) + "@127.0.0.1";
+    RunningDaemon daemon(header_scope + "rules: { campaign = \"tag\"; };\n", "  socket = \"" + spec + "\";\n");
+    MilterClient client;
+    client.open(spec);
+    client.negotiate();
+    std::vector<double> eom_ms;
+    for (int i = 0; i < 15; ++i) {
+        const auto t = milterclient::run_message(client, envelope("sales@example.com", {"jane@client.fr"}),
+                                                 message("X-Campaign-ID: ghost\r\n"));
+        REQUIRE(has_mod(t, ModKind::AddHeader, "X-Prospect-Policy"));
+        for (const auto& step : t.steps)
+            if (step.step == "eom")
+                eom_ms.push_back(std::chrono::duration<double, std::milli>(step.elapsed).count());
+    }
+    client.quit();
+    REQUIRE(eom_ms.size() == 15);
+    std::sort(eom_ms.begin(), eom_ms.end());
+    INFO("median end-of-message latency " << eom_ms[7] << " ms");
+    CHECK(eom_ms[7] < 20.0);
 }

@@ -1,6 +1,8 @@
 #include "running_daemon.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,8 +32,20 @@ void write_file(const std::string& path, const std::string& text)
     std::filesystem::rename(temporary, path);
 }
 
-bool can_connect(const std::string& path)
+// Probes "unix:/path" or "inet:PORT@127.0.0.1" without speaking the protocol.
+bool can_connect(const std::string& spec)
 {
+    if (spec.rfind("inet:", 0) == 0) {
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<uint16_t>(std::stoi(spec.substr(5))));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+        close(fd);
+        return ok;
+    }
+    const std::string path = spec.substr(spec.find(':') + 1);
     const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
@@ -53,6 +67,10 @@ RunningDaemon::RunningDaemon(const std::string& policy, const std::string& milte
     m_policy_path = m_dir + "/policy.conf";
     m_log_path = m_dir + "/daemon.log";
     m_socket_spec = "unix:" + m_dir + "/milter.sock";
+    if (const auto at = milter_extra.find("socket = \""); at != std::string::npos) {
+        const auto start = at + 10;
+        m_socket_spec = milter_extra.substr(start, milter_extra.find('"', start) - start);
+    }
     write_file(m_policy_path, full_policy(policy));
 
     m_pid = fork();
@@ -81,7 +99,10 @@ RunningDaemon::~RunningDaemon()
 
 std::string RunningDaemon::full_policy(const std::string& policy) const
 {
-    return policy + "\nmilter: {\n  socket = \"" + m_socket_spec + "\";\n  shutdown_grace = 10;\n" + m_milter_extra +
+    const std::string socket = m_milter_extra.find("socket = ") == std::string::npos
+                                   ? "  socket = \"" + m_socket_spec + "\";\n"
+                                   : "";
+    return policy + "\nmilter: {\n" + socket + "  shutdown_grace = 10;\n" + m_milter_extra +
            "};\nlogging: {\n  target = \"stderr\";\n  level = \"debug\";\n};\n";
 }
 
@@ -89,9 +110,8 @@ void RunningDaemon::rewrite_policy(const std::string& policy) { write_file(m_pol
 
 void RunningDaemon::wait_for_socket()
 {
-    const std::string path = m_socket_spec.substr(5);
     for (int i = 0; i < 500; ++i) {
-        if (can_connect(path))
+        if (can_connect(m_socket_spec))
             return;
         int status = 0;
         if (waitpid(m_pid, &status, WNOHANG) == m_pid) {

@@ -16,7 +16,9 @@ namespace test {
 class RunningDaemon {
 public:
     // `policy` is the whole policy file except the milter and logging groups,
-    // which the fixture writes itself.
+    // which the fixture writes itself; `milter_extra` adds lines to the milter
+    // group (a "socket = ..." line there replaces the temporary unix socket
+    // and becomes socket_spec()).
     explicit RunningDaemon(const std::string& policy, const std::string& milter_extra = "");
     ~RunningDaemon();
     RunningDaemon(const RunningDaemon&) = delete;
