@@ -88,8 +88,8 @@ DecisionRecord message_record(const Policy& policy, const MessageFacts& facts, c
         record.message = id + ": prospecting message passed";
     } else {
         record.add("PROSPECT_REASON", verdict.failure_summary());
-        record.message = id + ": prospecting message " + std::string(taken) + (policy.dry_run ? " (dry run)" : "") +
-                         ": " + verdict.failure_summary();
+        record.message = id + ": prospecting message, " + std::string(taken) + (policy.dry_run ? " (dry run)" : "") +
+                         " [" + failed + "]: " + verdict.failure_details();
         record.priority = DecisionRecord::Priority::notice;
     }
     return record;

@@ -84,13 +84,18 @@ std::string Verdict::failure_summary() const
     return summary;
 }
 
-std::string Verdict::reject_text() const
+std::string Verdict::failure_details() const
 {
     std::string details;
     for (const auto& result : results)
         if (result.outcome == Outcome::fail)
             details += (details.empty() ? "" : "; ") + result.detail;
-    return "Prospecting policy: " + details;
+    return details;
+}
+
+std::string Verdict::reject_text() const
+{
+    return "Prospecting policy: " + failure_details();
 }
 
 std::string Verdict::tag_header(const Policy& policy) const

@@ -42,6 +42,8 @@ struct Verdict {
 
     // "rule: detail; rule: detail" over the failed rules.
     std::string failure_summary() const;
+    // The failed rules' details, "; "-separated.
+    std::string failure_details() const;
     // Text after "550 5.7.1 " when the message is rejected.
     std::string reject_text() const;
     // Value of the X-Prospect-Policy header for a tagged message.

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libmilter-dev libconfig++-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libsystemd-dev libssl-dev catch2
-  postfix swaks systemd procps
+  postfix swaks systemd procps jq python3 iproute2
 )
 
 missing=()

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The demo: builds prospect-milter, starts a throwaway Postfix on loopback
+# with the milter in smtpd_milters and a sink as next hop, sends real mail
+# through it and shows what happened: the SMTP replies, the headers the next
+# hop received, and the decision records. Everything it starts is stopped by
+# PID when it ends; nothing touches the system's Postfix.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+"$top/scripts/install-deps.sh"
+echo "== building prospect-milter"
+BUILD_DIR="$top/build" "$top/scripts/build.sh" >/dev/null
+
+export PROSPECT_MILTER="$top/build/milter/prospect-milter"
+. "$top/tests/e2e/lib.sh"
+. "$top/tests/e2e/milter.sh"
+e2e_tmpdir
+
+mkdir -p "$E2E_DIR/milter"
+cat >"$E2E_DIR/policy.conf" <<EOF
+# The demo's policy: one declared campaign, prospecting = mail from the
+# sales address or carrying a campaign header.
+organisation: {
+  name = "Exemple Prospection SAS";
+  domains = [ "example.com" ];
+};
+scope: {
+  campaign_header = "X-Campaign-ID";
+  senders = [ "sales@example.com" ];
+};
+campaigns = (
+  { id = "payroll-hr"; purpose = "Present our payroll software to HR managers";
+    audience = "b2b"; legal_basis = "legitimate_interest";
+    data_source = "Rented list, Example Data Ltd"; start = "2020-01-01"; }
+);
+rules: { campaign = "reject"; };
+milter: {
+  socket = "unix:$E2E_DIR/milter/milter.sock";
+  socket_group = "postfix";
+  socket_mode = "0660";
+};
+logging: { target = "stderr"; };
+EOF
+MILTER_SOCKET_SPEC="unix:$E2E_DIR/milter/milter.sock"
+"$PROSPECT_MILTER" -t -c "$E2E_DIR/policy.conf"
+milter_start
+
+SINK=$(e2e_free_port); MX=$(e2e_free_port)
+sink_start nexthop "$SINK"
+postfix_start mx "$MX" "$SINK" "$MILTER_SOCKET_SPEC"
+echo "== Postfix listening on 127.0.0.1:$MX with smtpd_milters = $MILTER_SOCKET_SPEC; next hop 127.0.0.1:$SINK"
+
+# demo_send TITLE FROM TO MESSAGE-ID [swaks args]: sends, shows the SMTP
+# reply and, when delivered, the headers the next hop received.
+demo_send() {
+    local title=$1 from=$2 to=$3 id=$4 file; shift 4
+    echo
+    echo "== $title"
+    echo "   MAIL FROM:<$from>  RCPT TO:<$to>  $*"
+    send_mail "$MX" "$from" "$to" --header "Message-Id: <$id>" "$@" >/dev/null
+    echo "   Postfix answered: $(grep -a '^<[-~*]* *[245][0-9][0-9] ' "$(send_last_transcript)" | tail -n 2 | head -n 1 | sed 's/^<[-~*]* *//' | tr -d '\r')"
+    if e2e_wait_until 15 test -n "$(sink_find nexthop "<$id>")"; then
+        file=$(sink_find nexthop "<$id>")
+        echo "   The next hop received these headers:"
+        sed -n '1,/^\r\?$/p' "$file" | tr -d '\r' | grep -v '^$' | sed 's/^/     | /'
+    else
+        echo "   The next hop received nothing."
+    fi
+}
+
+demo_send "1. Compliant prospecting mail: declared campaign, sent by sales@" \
+    sales@example.com jane.doe@client-company.fr demo-1@example.com \
+    --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll for your HR team"
+demo_send "2. Ordinary mail: not prospecting, accepted at end of headers, untouched" \
+    bob@example.com supplier@client-company.fr demo-2@example.com --header "Subject: Invoice 2026-118"
+demo_send "3. Prospecting mail naming an undeclared campaign: refused" \
+    sales@example.com max@kunde.de demo-3@example.com \
+    --header "X-Campaign-ID: black-friday" --header "Subject: Only today"
+
+echo
+echo "== Decision records (journald fields; here as JSON lines on stderr)"
+sleep 1
+milter_records PROSPECT_EVENT=message | jq -r '
+    "   \(.PROSPECT_QUEUE_ID // "-")  action=\(.PROSPECT_ACTION)  scope=\(.PROSPECT_SCOPE)/\(.PROSPECT_SCOPE_REASON // "-")  campaign=\(.PROSPECT_CAMPAIGN // "-")  failed=\(.PROSPECT_RULES_FAILED // "-")  policy=\(.PROSPECT_POLICY)\n     \(.MESSAGE)"'
+echo
+echo "== One record in full"
+milter_records PROSPECT_ACTION=reject | head -n 1 | jq .
+echo
+echo "== Done; stopping the milter, Postfix and the sink."
