@@ -260,41 +260,46 @@ sfsistat on_end_of_headers(SMFICTX* ctx)
     });
 }
 
-// Carries out the verdict on a prospecting message; returns the reply.
-sfsistat enforce(SMFICTX* ctx, Message& message, const policy::Verdict& verdict)
+// Applies the verdict's modifications to the message; throws when the MTA
+// refuses one, so that the message gets the failure action instead.
+void modify(SMFICTX* ctx, const Message& message, const policy::Verdict& verdict)
 {
-    const policy::Policy& policy = *message.policy;
-    const std::string_view taken = policy::action_taken(verdict);
-    log_decision(policy::message_record(policy, message.facts, verdict, taken,
-                                        message.scope.reason(policy::Stage::headers)));
-    if (policy.dry_run)
-        return SMFIS_ACCEPT;
     // A client's own X-Prospect-Policy header would pass for ours downstream.
     for (int index = message.tag_headers_seen; index >= 1; --index)
-        smfi_chgheader(ctx, const_cast<char*>(tag_header_name), index, nullptr);
-    switch (verdict.action) {
-    case policy::Action::reject: {
-        const std::string text = reply_safe(verdict.reject_text());
-        smfi_setreply(ctx, const_cast<char*>("550"), const_cast<char*>("5.7.1"), const_cast<char*>(text.c_str()));
-        return SMFIS_REJECT;
-    }
-    case policy::Action::quarantine: {
+        if (smfi_chgheader(ctx, const_cast<char*>(tag_header_name), index, nullptr) != MI_SUCCESS)
+            throw std::runtime_error("the MTA refused to remove a client's X-Prospect-Policy header");
+    if (verdict.action == policy::Action::quarantine) {
         const std::string reason = reply_safe("prospecting policy: " + verdict.failure_summary());
         if (smfi_quarantine(ctx, const_cast<char*>(reason.c_str())) != MI_SUCCESS)
             throw std::runtime_error("the MTA refused to quarantine the message");
-        [[fallthrough]];
     }
-    case policy::Action::tag: {
-        const std::string value = reply_safe(verdict.tag_header(policy));
+    if (verdict.action == policy::Action::quarantine || verdict.action == policy::Action::tag) {
+        const std::string value = reply_safe(verdict.tag_header(*message.policy));
         if (smfi_addheader(ctx, const_cast<char*>(tag_header_name), const_cast<char*>(value.c_str())) != MI_SUCCESS)
             throw std::runtime_error("the MTA refused the X-Prospect-Policy header");
-        return SMFIS_ACCEPT;
     }
-    case policy::Action::monitor:
-    case policy::Action::off:
-        break;
+}
+
+// Carries out the verdict on a prospecting message and logs it once it is
+// carried out; returns the reply.
+sfsistat enforce(SMFICTX* ctx, Message& message, const policy::Verdict& verdict)
+{
+    const policy::Policy& policy = *message.policy;
+    sfsistat reply = SMFIS_ACCEPT;
+    if (policy.dry_run) {
+        // Computed and logged, nothing done.
+    } else if (verdict.action == policy::Action::reject) {
+        const std::string text = reply_safe(verdict.reject_text());
+        if (smfi_setreply(ctx, const_cast<char*>("550"), const_cast<char*>("5.7.1"),
+                          const_cast<char*>(text.c_str())) != MI_SUCCESS)
+            throw std::runtime_error("libmilter refused the reply text");
+        reply = SMFIS_REJECT;
+    } else {
+        modify(ctx, message, verdict);
     }
-    return SMFIS_ACCEPT;
+    log_decision(policy::message_record(policy, message.facts, verdict, policy::action_taken(verdict),
+                                        message.scope.reason(policy::Stage::headers)));
+    return reply;
 }
 
 sfsistat on_end_of_message(SMFICTX* ctx)

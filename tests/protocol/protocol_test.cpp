@@ -317,3 +317,48 @@ TEST_CASE("on an inet socket a modified message does not stall 40 ms", "[protoco
     INFO("median end-of-message latency " << eom_ms[7] << " ms");
     CHECK(eom_ms[7] < 20.0);
 }
+
+namespace {
+// An MTA that does not offer quarantine makes smfi_quarantine() fail: a real
+// internal error on the milter's side, which must end in the failure action.
+Transcript send_without_quarantine_support(const RunningDaemon& daemon)
+{
+    MilterClient client;
+    client.open(daemon.socket_spec());
+    client.negotiate(milterclient::action::kAll & ~SMFIF_QUARANTINE);
+    auto t = milterclient::run_message(client, envelope("sales@example.com", {"jane@client.fr"}),
+                                       message("X-Campaign-ID: ghost\r\n"));
+    client.quit();
+    return t;
+}
+}  // namespace
+
+TEST_CASE("a message the milter cannot judge gets the failure action", "[protocol][failure]")
+{
+    const std::string quarantine = header_scope + "rules: { campaign = \"quarantine\"; };\n";
+    SECTION("tempfail by default: the MTA keeps the mail")
+    {
+        RunningDaemon daemon(quarantine);
+        const auto t = send_without_quarantine_support(daemon);
+        CHECK(t.outcome == Outcome::Tempfail);
+        CHECK(t.smtp_reply.rfind("451 4.7.1 ", 0) == 0);
+        const auto& record = last_message_record(daemon, 1);
+        CHECK(record["PROSPECT_ACTION"] == "tempfail");
+        CHECK(record["PROSPECT_REASON"].get<std::string>().find("quarantine") != std::string::npos);
+    }
+    SECTION("reject when the policy says so")
+    {
+        RunningDaemon daemon(quarantine + "failure_action = \"reject\";\n");
+        const auto t = send_without_quarantine_support(daemon);
+        CHECK(t.outcome == Outcome::Reject);
+        CHECK(t.smtp_reply.rfind("550 5.7.1 ", 0) == 0);
+        CHECK(last_message_record(daemon, 1)["PROSPECT_ACTION"] == "reject");
+    }
+    SECTION("accept when the policy says so")
+    {
+        RunningDaemon daemon(quarantine + "failure_action = \"accept\";\n");
+        const auto t = send_without_quarantine_support(daemon);
+        CHECK(t.outcome == Outcome::Accept);
+        CHECK(last_message_record(daemon, 1)["PROSPECT_ACTION"] == "accept");
+    }
+}
