@@ -16,6 +16,7 @@
 
 #include "daemon.h"
 #include "decision_log.h"
+#include "spool.h"
 #include "policy/record.h"
 #include "policy/scope.h"
 #include "policy/text.h"
@@ -30,7 +31,7 @@ constexpr std::size_t max_header_value = 998;  // RFC 5322 line limit
 
 struct Message {
     explicit Message(std::shared_ptr<const policy::Policy> pinned, const std::string& service)
-        : policy(std::move(pinned)), scope(policy->scope, service)
+        : policy(std::move(pinned)), scope(policy->scope, service), spool(policy->content)
     {
         facts.service = service;
     }
@@ -39,12 +40,14 @@ struct Message {
     std::shared_ptr<const policy::Policy> policy;  // the policy this message is judged by
     policy::MessageScope scope;
     policy::MessageFacts facts;
+    MessageSpool spool;         // the message's bytes, for the content rules
     int tag_headers_seen = 0;  // X-Prospect-Policy headers the client sent (removed, never trusted)
 };
 
 struct Connection {
     std::string service;              // {daemon_name}
     bool header_no_reply = false;     // MTA agreed not to wait for a reply per header
+    bool can_skip_body = false;       // MTA understands "skip the rest of the body"
     std::unique_ptr<Message> message;
 };
 
@@ -140,13 +143,14 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
     return guarded(ctx, "negotiate", [&] {
         auto* connection = connection_of(ctx);
         *actions = offered_actions & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST);
-        // Ask only for the steps the policy reads; skip HELO, unknown
-        // commands and, until content rules exist, the body.
-        const unsigned long wanted = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NOBODY | SMFIP_NR_HDR;
+        // Ask only for the steps the policy reads: no HELO, no unknown
+        // commands, no reply per header; SKIP lets an oversized body stop early.
+        const unsigned long wanted = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NR_HDR | SMFIP_SKIP;
         *steps = offered_steps & wanted;
         *f2 = 0;
         *f3 = 0;
         connection->header_no_reply = (*steps & SMFIP_NR_HDR) != 0;
+        connection->can_skip_body = (*steps & SMFIP_SKIP) != 0;
         if (offered_actions & SMFIF_SETSYMLIST) {
             smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{daemon_name}"));
             smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("{auth_authen}"));
@@ -234,6 +238,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value)
         if (!connection->message || !name || !value)
             return next;
         Message& message = *connection->message;
+        message.spool.append_header(name, value);
         const std::string_view campaign_header = message.policy->scope.campaign_header;
         if (!campaign_header.empty() && strcasecmp(name, campaign_header.data()) == 0 &&
             !message.facts.campaign_header) {
@@ -256,7 +261,19 @@ sfsistat on_end_of_headers(SMFICTX* ctx)
             return SMFIS_CONTINUE;
         if (connection->message->scope.state(policy::Stage::headers) == policy::ScopeState::not_prospecting)
             return accept_out_of_scope(*connection, policy::Stage::headers);
+        connection->message->spool.append("\r\n");
         return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length)
+{
+    return guarded(ctx, "body", [&] {
+        auto* connection = connection_of(ctx);
+        if (!connection->message || !chunk)
+            return SMFIS_CONTINUE;
+        const bool kept = connection->message->spool.append({reinterpret_cast<const char*>(chunk), length});
+        return !kept && connection->can_skip_body ? SMFIS_SKIP : SMFIS_CONTINUE;
     });
 }
 
@@ -312,7 +329,12 @@ sfsistat on_end_of_message(SMFICTX* ctx)
         if (const auto queue_id = macro(ctx, "i"); !queue_id.empty())
             message.facts.queue_id = queue_id;
         message.facts.today = policy::today_utc();
-        const auto verdict = policy::judge(*message.policy, message.facts);
+        message.facts.size = message.spool.size();
+        message.facts.too_large = message.spool.too_large();
+        std::optional<policy::MessageContent> content;
+        if (!message.facts.too_large)
+            content = message.spool.read();
+        const auto verdict = policy::judge(*message.policy, message.facts, content ? &*content : nullptr);
         const sfsistat reply = enforce(ctx, message, verdict);
         connection->message.reset();
         return reply;
@@ -349,6 +371,7 @@ smfiDesc filter_description()
     description.xxfi_envrcpt = on_rcpt;
     description.xxfi_header = on_header;
     description.xxfi_eoh = on_end_of_headers;
+    description.xxfi_body = on_body;
     description.xxfi_eom = on_end_of_message;
     description.xxfi_abort = on_abort;
     description.xxfi_close = on_close;

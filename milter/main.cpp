@@ -32,6 +32,7 @@
 #include "decision_log.h"
 #include "listener.h"
 #include "policy/config.h"
+#include "policy/mime.h"
 #include "policy/record.h"
 
 #ifndef PROSPECT_VERSION
@@ -92,6 +93,7 @@ void remove_unix_socket(const std::string& spec)
 int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
 {
     milter::setup_logging(initial->logging);
+    policy::mime_initialise();
     milter::Daemon daemon(path, initial);
     milter::set_daemon_instance(&daemon);
 

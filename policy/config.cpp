@@ -6,11 +6,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <sstream>
 
 #include "digest.h"
+#include "keywords.h"
 #include "text.h"
 
 namespace policy {
@@ -56,7 +58,23 @@ private:
     void read_day(const Setting& s, Day& out);
     void read_rules(const Setting& group, Policy& policy);
     void read_logging(const Setting& group, LoggingSettings& logging);
+    void read_content(const Setting& group, ContentSettings& content);
+    void read_size(const Setting& s, std::size_t& out, std::size_t min, std::size_t max);
+    void read_keyword_list(const Setting& s, KeywordList& list);
+    void read_policy_keywords(const Setting& group, Keywords& keywords, bool& replace);
     void cross_check(const Setting& root, Policy& policy);
+
+public:
+    // Reads a keywords file (conf/keywords.conf) into `keywords`.
+    std::vector<ConfigError> read_keywords_file(const Setting& root, Keywords& keywords);
+    // Reads the policy's own `keywords` group.
+    std::vector<ConfigError> read_own_keywords(const Setting& group, Keywords& keywords, bool& replace)
+    {
+        read_policy_keywords(group, keywords, replace);
+        return std::move(m_errors);
+    }
+
+private:
 
     std::string m_path;
     std::vector<ConfigError> m_errors;
@@ -259,6 +277,7 @@ void Loader::read_organisation(const Setting& group, Organisation& org)
         {"postal_address", [&](const Setting& s) { read_string(s, org.postal_address); }},
         {"privacy_url", [&](const Setting& s) { read_string(s, org.privacy_url); }},
         {"dpo", [&](const Setting& s) { read_string(s, org.dpo); }},
+        {"require_postal_address", [&](const Setting& s) { read_bool(s, org.require_postal_address); }},
         {"default_country", [&](const Setting& s) {
             read_string(s, org.default_country);
             if (s.getType() == Setting::TypeString && !is_country_code(org.default_country))
@@ -392,7 +411,7 @@ void Loader::read_rules(const Setting& group, Policy& policy)
         const auto rule = parse_rule(s.getName());
         if (!rule) {
             error(s, "unknown rule '" + std::string(s.getName()) +
-                         "' (rules: campaign, suppression, consent, unsubscribe, identity, reason, first_contact)");
+                         "' (rules: campaign, suppression, consent, size, unsubscribe, identity, reason, first_contact)");
             continue;
         }
         auto& action = policy.rule_actions[static_cast<std::size_t>(*rule)];
@@ -418,6 +437,83 @@ void Loader::read_logging(const Setting& group, LoggingSettings& logging)
         }},
         {"out_of_scope", [&](const Setting& s) { read_bool(s, logging.out_of_scope); }},
     });
+}
+
+void Loader::read_size(const Setting& s, std::size_t& out, std::size_t min, std::size_t max)
+{
+    if (!expect_type(s, s.getType() == Setting::TypeInt || s.getType() == Setting::TypeInt64, "an integer (bytes)"))
+        return;
+    const long long value = s.getType() == Setting::TypeInt ? static_cast<int>(s) : static_cast<long long>(s);
+    if (value < static_cast<long long>(min) || value > static_cast<long long>(max)) {
+        error(s, setting_name(s) + " must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     " bytes (got " + std::to_string(value) + ")");
+        return;
+    }
+    out = static_cast<std::size_t>(value);
+}
+
+void Loader::read_content(const Setting& group, ContentSettings& content)
+{
+    read_group(group, {
+        {"keywords", [&](const Setting& s) { read_string(s, content.keywords_file); }},
+        {"max_message_size", [&](const Setting& s) { read_size(s, content.max_message_size, 1024, 1024ull << 20); }},
+        {"memory_threshold", [&](const Setting& s) { read_size(s, content.memory_threshold, 0, 64ull << 20); }},
+        {"spool_directory", [&](const Setting& s) {
+            read_string(s, content.spool_directory);
+            if (s.getType() == Setting::TypeString && !content.spool_directory.starts_with("/"))
+                error(s, "'content.spool_directory' must be an absolute path");
+        }},
+    });
+}
+
+void Loader::read_keyword_list(const Setting& s, KeywordList& list)
+{
+    std::vector<std::string> phrases;
+    read_strings(s, phrases);
+    for (const auto& phrase : phrases) {
+        if (fold(phrase).empty())
+            error(s, "empty keyword in " + setting_name(s));
+        else
+            list.add(phrase);
+    }
+}
+
+void Loader::read_policy_keywords(const Setting& group, Keywords& keywords, bool& replace)
+{
+    read_group(group, {
+        {"replace", [&](const Setting& s) { read_bool(s, replace); }},
+        {"unsubscribe", [&](const Setting& s) { read_keyword_list(s, keywords.unsubscribe); }},
+        {"unsubscribe_paths", [&](const Setting& s) { read_keyword_list(s, keywords.unsubscribe_paths); }},
+        {"reason", [&](const Setting& s) { read_keyword_list(s, keywords.reason); }},
+        {"data_source", [&](const Setting& s) { read_keyword_list(s, keywords.data_source); }},
+        {"objection", [&](const Setting& s) { read_keyword_list(s, keywords.objection); }},
+    });
+}
+
+std::vector<ConfigError> Loader::read_keywords_file(const Setting& root, Keywords& keywords)
+{
+    // Per-language lists: unsubscribe: { en = [...]; fr = [...]; ... };
+    auto per_language = [&](KeywordList& list) {
+        return [this, &list](const Setting& group) {
+            if (!expect_type(group, group.isGroup(), "a group of language lists { en = [...]; fr = [...]; }"))
+                return;
+            for (const Setting& language : group) {
+                const std::string code = language.getName();
+                if (code.size() != 2 || !std::islower(static_cast<unsigned char>(code[0])) ||
+                    !std::islower(static_cast<unsigned char>(code[1])))
+                    error(language, "'" + code + "' is not a two-letter language code");
+                read_keyword_list(language, list);
+            }
+        };
+    };
+    read_group(root, {
+        {"unsubscribe", per_language(keywords.unsubscribe)},
+        {"unsubscribe_paths", [&](const Setting& s) { read_keyword_list(s, keywords.unsubscribe_paths); }},
+        {"reason", per_language(keywords.reason)},
+        {"data_source", per_language(keywords.data_source)},
+        {"objection", per_language(keywords.objection)},
+    }, {"unsubscribe", "unsubscribe_paths", "reason", "data_source", "objection"});
+    return std::move(m_errors);
 }
 
 void Loader::cross_check(const Setting& root, Policy& policy)
@@ -447,6 +543,8 @@ std::vector<ConfigError> Loader::read(const Setting& root, Policy& policy)
         {"campaigns", [&](const Setting& s) { read_campaigns(s, policy.campaigns); }},
         {"rules", [&](const Setting& s) { read_rules(s, policy); }},
         {"logging", [&](const Setting& s) { read_logging(s, policy.logging); }},
+        {"content", [&](const Setting& s) { read_content(s, policy.content); }},
+        {"keywords", [&](const Setting&) {}},  // read after the keywords file, see load_policy()
     }, {"organisation"});
     if (m_errors.empty())
         cross_check(root, policy);
@@ -455,28 +553,99 @@ std::vector<ConfigError> Loader::read(const Setting& root, Policy& policy)
 
 }  // namespace
 
+namespace {
+
+// Reads and parses one libconfig file; on failure adds the problem to errors.
+bool parse_file(const std::string& path, const char* what, std::string& bytes, libconfig::Config& config,
+                std::vector<ConfigError>& errors)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        errors.push_back({path, 0, std::string("cannot read the ") + what + ": " + std::strerror(errno)});
+        return false;
+    }
+    std::ostringstream content;
+    content << file.rdbuf();
+    bytes = content.str();
+    try {
+        config.readString(bytes);
+    } catch (const libconfig::ParseException& e) {
+        errors.push_back({path, static_cast<unsigned>(e.getLine()), e.getError()});
+        return false;
+    }
+    return true;
+}
+
+std::string resolve_keywords_path(const std::string& policy_path, const std::string& configured)
+{
+    if (configured.empty())
+        return PROSPECT_KEYWORDS_FILE;
+    if (configured.front() == '/')
+        return configured;
+    const auto slash = policy_path.rfind('/');
+    return slash == std::string::npos ? configured : policy_path.substr(0, slash + 1) + configured;
+}
+
+bool needs_keywords(const Policy& policy)
+{
+    for (Rule rule : {Rule::unsubscribe, Rule::reason, Rule::first_contact})
+        if (policy.action_for(rule) != Action::off)
+            return true;
+    return false;
+}
+
+// The shipped lists, then the policy's own: added, or replacing the lists
+// it names when keywords.replace is true.
+void merge_keywords(Keywords& base, const Keywords& own, bool replace)
+{
+    auto merge = [replace](KeywordList& into, const KeywordList& from) {
+        if (replace && !from.empty())
+            into = from;
+        else
+            into.append(from);
+    };
+    merge(base.unsubscribe, own.unsubscribe);
+    merge(base.unsubscribe_paths, own.unsubscribe_paths);
+    merge(base.reason, own.reason);
+    merge(base.data_source, own.data_source);
+    merge(base.objection, own.objection);
+}
+
+}  // namespace
+
 LoadResult load_policy(const std::string& path)
 {
     LoadResult result;
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
-        result.errors.push_back({path, 0, std::string("cannot read the policy file: ") + std::strerror(errno)});
-        return result;
-    }
-    std::ostringstream bytes;
-    bytes << file.rdbuf();
-
+    std::string bytes;
     libconfig::Config config;
-    try {
-        config.readString(bytes.str());
-    } catch (const libconfig::ParseException& e) {
-        result.errors.push_back({path, static_cast<unsigned>(e.getLine()), e.getError()});
+    if (!parse_file(path, "policy file", bytes, config, result.errors))
         return result;
-    }
     auto loaded = std::make_shared<Policy>();
     loaded->path = path;
-    loaded->version = sha256_hex(bytes.str()).substr(0, 12);
     result.errors = Loader(path).read(config.getRoot(), *loaded);
+
+    auto keywords = std::make_shared<Keywords>();
+    std::string keyword_bytes;
+    loaded->content.keywords_file = resolve_keywords_path(path, loaded->content.keywords_file);
+    if (needs_keywords(*loaded)) {
+        libconfig::Config keyword_config;
+        if (parse_file(loaded->content.keywords_file, "keywords file (content.keywords)", keyword_bytes,
+                       keyword_config, result.errors)) {
+            auto errors = Loader(loaded->content.keywords_file).read_keywords_file(keyword_config.getRoot(), *keywords);
+            result.errors.insert(result.errors.end(), errors.begin(), errors.end());
+        }
+    }
+    if (config.getRoot().exists("keywords")) {
+        Keywords own;
+        bool replace = false;
+        Loader own_loader(path);
+        auto errors = own_loader.read_own_keywords(config.getRoot()["keywords"], own, replace);
+        result.errors.insert(result.errors.end(), errors.begin(), errors.end());
+        merge_keywords(*keywords, own, replace);
+    }
+    loaded->keywords = std::move(keywords);
+    // The version names everything that decides: the policy and its phrase lists.
+    loaded->version = sha256_hex(bytes + '\0' + keyword_bytes).substr(0, 12);
     if (result.errors.empty())
         result.policy = std::move(loaded);
     return result;

@@ -7,7 +7,7 @@ namespace policy {
 namespace {
 constexpr std::array<std::string_view, 5> action_names{"off", "monitor", "tag", "quarantine", "reject"};
 constexpr std::array<std::string_view, rule_count> rule_names{
-    "campaign", "suppression", "consent", "unsubscribe", "identity", "reason", "first_contact"};
+    "campaign", "suppression", "consent", "size", "unsubscribe", "identity", "reason", "first_contact"};
 }  // namespace
 
 std::string_view to_string(Action action) { return action_names[static_cast<std::size_t>(action)]; }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,14 +16,17 @@
 
 namespace policy {
 
+struct Keywords;
+
 // What a failed rule does to the message, in increasing severity: when
 // several rules fail, the most severe action is taken.
 enum class Action { off, monitor, tag, quarantine, reject };
 
 // The rules a prospecting message is judged by. The order is the order in
 // which results are reported.
-enum class Rule { campaign, suppression, consent, unsubscribe, identity, reason, first_contact };
-inline constexpr std::size_t rule_count = 7;
+// `size` fails when a message is too large to inspect (content.max_message_size).
+enum class Rule { campaign, suppression, consent, size, unsubscribe, identity, reason, first_contact };
+inline constexpr std::size_t rule_count = 8;
 
 // What a message the milter cannot judge gets.
 enum class FailureAction { tempfail, accept, reject };
@@ -63,6 +67,15 @@ struct Organisation {
     std::string privacy_url;
     std::string dpo;
     std::string default_country = "FR";
+    bool require_postal_address = false;  // identity also needs postal_address in the text
+};
+
+// How message content is read (see mime.h).
+struct ContentSettings {
+    std::string keywords_file;                       // the shipped phrase lists (keywords.conf)
+    std::size_t max_message_size = 10 * 1024 * 1024; // larger messages fail the `size` rule
+    std::size_t memory_threshold = 256 * 1024;       // bytes kept in memory before spooling to a file
+    std::string spool_directory = "/var/tmp";        // where larger messages are spooled (unlinked files)
 };
 
 // What makes a message prospecting (see scope.h for how it is decided).
@@ -106,8 +119,10 @@ struct Policy {
     ScopeSettings scope;
     std::vector<Campaign> campaigns;
     std::array<Action, rule_count> rule_actions{
-        Action::reject, Action::reject, Action::reject, Action::reject,
+        Action::reject, Action::reject, Action::reject, Action::reject, Action::reject,
         Action::tag, Action::monitor, Action::monitor};
+    ContentSettings content;
+    std::shared_ptr<const Keywords> keywords;  // never null in a loaded policy
     LoggingSettings logging;
 
     Action action_for(Rule rule) const { return rule_actions[static_cast<std::size_t>(rule)]; }

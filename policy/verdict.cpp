@@ -2,6 +2,9 @@
 
 #include <chrono>
 
+#include "content_rules.h"
+#include "keywords.h"
+#include "mime.h"
 #include "text.h"
 
 namespace policy {
@@ -47,12 +50,43 @@ RuleResult judge_campaign(const Policy& policy, const std::string& id, const Mes
     return result;
 }
 
+RuleResult judge_size(const Policy& policy, const MessageFacts& facts)
+{
+    if (!facts.too_large)
+        return {Rule::size, Outcome::pass, "the message was inspected"};
+    return {Rule::size, Outcome::fail,
+            "the message is too large to inspect (over " + std::to_string(policy.content.max_message_size) +
+                " bytes)"};
+}
+
+RuleResult judge_content(const Policy& policy, Rule rule, const MessageFacts& facts, const ReadableMessage* message)
+{
+    if (facts.too_large)
+        return {rule, Outcome::skipped, "the message was too large to inspect"};
+    if (!message)
+        return {rule, Outcome::skipped, "no content to inspect"};
+    switch (rule) {
+    case Rule::unsubscribe: return check_unsubscribe(*policy.keywords, *message);
+    case Rule::identity: return check_identity(policy, *message);
+    case Rule::reason: return check_reason(*policy.keywords, *message);
+    case Rule::first_contact:
+        if (!facts.first_contact)
+            return {rule, Outcome::skipped, "not a first contact"};
+        return check_first_contact(*policy.keywords, *message);
+    default: break;
+    }
+    return {rule, Outcome::skipped, "not evaluated by this version"};
+}
+
 }  // namespace
 
-Verdict judge(const Policy& policy, const MessageFacts& facts)
+Verdict judge(const Policy& policy, const MessageFacts& facts, const MessageContent* content)
 {
     Verdict verdict;
     verdict.campaign = facts.campaign_header.value_or(policy.scope.default_campaign);
+    std::optional<ReadableMessage> readable;
+    if (content)
+        readable.emplace(ReadableMessage{*content, content->folded_text()});
     for (std::size_t i = 0; i < rule_count; ++i) {
         const auto rule = static_cast<Rule>(i);
         RuleResult result{rule, Outcome::skipped, {}};
@@ -60,8 +94,12 @@ Verdict judge(const Policy& policy, const MessageFacts& facts)
             result.detail = "rule is off";
         else if (rule == Rule::campaign)
             result = judge_campaign(policy, verdict.campaign, facts);
-        else
+        else if (rule == Rule::size)
+            result = judge_size(policy, facts);
+        else if (rule == Rule::suppression || rule == Rule::consent)
             result.detail = "not evaluated by this version";
+        else
+            result = judge_content(policy, rule, facts, readable ? &*readable : nullptr);
         if (result.outcome == Outcome::fail) {
             verdict.failed.push_back(rule);
             verdict.action = std::max(verdict.action, policy.action_for(rule));

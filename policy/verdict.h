@@ -13,6 +13,8 @@
 
 namespace policy {
 
+struct MessageContent;
+
 // What is known about one message when it is judged.
 struct MessageFacts {
     std::string service;                         // Postfix {daemon_name}
@@ -23,6 +25,9 @@ struct MessageFacts {
     std::string message_id;                      // Message-ID header, as found
     std::string queue_id;                        // MTA queue id, empty when not known
     Day today = 0;                               // the day the message is judged (UTC)
+    std::size_t size = 0;                        // bytes of header and body seen
+    bool too_large = false;                      // over content.max_message_size: not inspected
+    bool first_contact = true;                   // no earlier contact known (contact history comes with the store)
 };
 
 enum class Outcome { pass, fail, skipped };
@@ -50,7 +55,9 @@ struct Verdict {
     std::string tag_header(const Policy& policy) const;
 };
 
-Verdict judge(const Policy& policy, const MessageFacts& facts);
+// `content` is what the recipient sees (mime.h); without it the content
+// rules are skipped.
+Verdict judge(const Policy& policy, const MessageFacts& facts, const MessageContent* content = nullptr);
 
 // Today's day number (UTC) from the system clock.
 Day today_utc();

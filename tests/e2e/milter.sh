@@ -9,11 +9,15 @@
 
 : "${PROSPECT_MILTER:?PROSPECT_MILTER must name the prospect-milter binary}"
 MILTER_SOCKET_SPEC=""
+# swaks arguments that make a prospecting mail pass every content rule: a
+# From with a display name and a body with the whole CNIL footer.
+COMPLIANT=(--header "From: Alice Martin <sales@example.com>" --body "$E2E_LIB_DIR/compliant-body.txt")
 
 milter_write_policy() {
     local action=${1:-reject} target=${2:-stderr}
     mkdir -p "$E2E_DIR/milter"
     sed -e "s#@DIR@#$E2E_DIR#g" -e "s#@CAMPAIGN_ACTION@#$action#" -e "s#@LOG_TARGET@#$target#" \
+        -e "s#@SRC@#$(cd "$E2E_LIB_DIR/../.." && pwd)#" \
         "$E2E_LIB_DIR/policy.conf.in" >"$E2E_DIR/policy.conf.new"
     mv "$E2E_DIR/policy.conf.new" "$E2E_DIR/policy.conf"
     MILTER_SOCKET_SPEC="unix:$E2E_DIR/milter/milter.sock"
@@ -37,6 +41,17 @@ milter_records() {
 }
 
 milter_record_count() { milter_records "$@" | grep -c . || true; }
+
+# milter_wait_records COUNT TIMEOUT FIELD=VALUE... : waits until at least
+# COUNT records match; status 1 on timeout.
+milter_wait_records() {
+    local count=$1 timeout=$2; shift 2
+    e2e_wait_until "$timeout" _milter_has_records "$count" "$@"
+}
+_milter_has_records() {
+    local count=$1; shift
+    (( $(milter_record_count "$@") >= count ))
+}
 
 # The queue id Postfix gave the message with this Message-ID.
 postfix_queue_id_of() {

@@ -21,12 +21,12 @@ postfix_start front "$FRONT" "$MX"
 total=30
 for i in $(seq 1 "$total"); do
     if (( i % 2 )); then
-        headers=(--header "X-Campaign-ID: spring")   # prospecting, compliant
+        # prospecting, compliant
+        sender=sales@example.com; extra=("${COMPLIANT[@]}" --header "X-Campaign-ID: spring")
     else
-        headers=()                                   # ordinary mail
+        sender=bob@example.com; extra=()    # ordinary mail
     fi
-    code=$(send_mail "$FRONT" sales@example.com "lead$i@client.fr" --header "Message-Id: <fault-$i@example.com>" \
-        "${headers[@]}")
+    code=$(send_mail "$FRONT" "$sender" "lead$i@client.fr" --header "Message-Id: <fault-$i@example.com>" "${extra[@]}")
     [[ "$code" == 250 ]] || fail "front refused message $i ($code)"
     if (( i == 10 )); then
         e2e_kill milter KILL
@@ -61,3 +61,4 @@ for i in $(seq 1 "$total"); do
 done
 pass "every delivered message was judged by the milter"
 assert_eq "$total" "$(sink_count out)" "no extra message at the sink"
+assert_eq 0 "$(grep -liE '^X-Mail-Args: (from: ?)?<>' "$E2E_DIR"/out/*.env 2>/dev/null | grep -c . || true)" "no bounce was sent"

@@ -29,12 +29,13 @@ postfix_start mx "$MX" "$SINK" "$MILTER_SOCKET_SPEC"
 # A campaign name no earlier run used, so the journal's history cannot
 # answer for this run.
 campaign="journal-check-$$-$RANDOM"
-code=$(send_mail "$MX" sales@example.com jane@client.fr --header "Message-Id: <jd-$$@example.com>" \
+code=$(send_mail "$MX" sales@example.com jane@client.fr "${COMPLIANT[@]}" --header "Message-Id: <jd-$$@example.com>" \
     --header "X-Campaign-ID: $campaign")
 assert_eq 550 "$code" "undeclared campaign refused"
 
 query=(journalctl --no-pager -o json -t prospect-milter PROSPECT_ACTION=reject "PROSPECT_CAMPAIGN=$campaign" --since today)
-e2e_wait_until 10 test -n "$("${query[@]}")" || fail "the documented query finds no reject of the campaign"
+query_answers() { [[ -n "$("${query[@]}")" ]]; }
+e2e_wait_until 10 query_answers || fail "the documented query finds no reject of the campaign"
 record=$("${query[@]}")
 assert_eq 1 "$(grep -c . <<<"$record")" "exactly one reject of the campaign in the journal"
 assert_eq campaign "$(jq -r .PROSPECT_RULES_FAILED <<<"$record")" "failed rule in the journal"
@@ -42,8 +43,9 @@ assert_eq "<jd-$$@example.com>" "$(jq -r .PROSPECT_MESSAGE_ID <<<"$record")" "Me
 assert_eq sales@example.com "$(jq -r .PROSPECT_SENDER <<<"$record")" "sender in the journal"
 assert_eq "$(printf '%s' jane@client.fr | sha256sum | cut -d' ' -f1)" "$(jq -r .PROSPECT_RECIPIENT <<<"$record")" \
     "recipient pseudonymised in the journal"
-assert_eq "$(sha256sum "$E2E_DIR/policy.conf" | cut -c1-12)" "$(jq -r .PROSPECT_POLICY <<<"$record")" \
-    "policy version is the file's short SHA-256"
+keywords_file=$(sed -n 's/^ *keywords = "\(.*\)";/\1/p' "$E2E_DIR/policy.conf")
+assert_eq "$({ cat "$E2E_DIR/policy.conf"; printf '\0'; cat "$keywords_file"; } | sha256sum | cut -c1-12)" \
+    "$(jq -r .PROSPECT_POLICY <<<"$record")" "policy version is the short SHA-256 of the policy and its keyword lists"
 
 # Everything about one queue id, as ops would look it up.
 queue_id=$(jq -r .PROSPECT_QUEUE_ID <<<"$record")

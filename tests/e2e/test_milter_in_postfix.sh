@@ -21,21 +21,23 @@ assert_eq 250 "$code" "ordinary mail accepted"
 sink_wait out 1 20
 plain=$(sink_find out '<plain-1@example.com>')
 assert_not_contains "$plain" '^X-Prospect-Policy' "ordinary mail not tagged"
-e2e_wait_until 10 test "$(milter_record_count PROSPECT_MESSAGE_ID='<plain-1@example.com>')" = 1 \
+milter_wait_records 1 10 PROSPECT_MESSAGE_ID='<plain-1@example.com>' \
     || fail "no decision record for the ordinary mail"
+assert_eq 1 "$(milter_record_count PROSPECT_MESSAGE_ID='<plain-1@example.com>')" "one record for <plain-1>"
 record=$(milter_records PROSPECT_MESSAGE_ID='<plain-1@example.com>')
 assert_eq accept "$(jq -r .PROSPECT_ACTION <<<"$record")" "ordinary mail logged as accept"
 assert_eq out "$(jq -r .PROSPECT_SCOPE <<<"$record")" "ordinary mail logged out of scope"
 assert_eq headers "$(jq -r .PROSPECT_STAGE <<<"$record")" "ordinary mail accepted at end of headers"
 
 # 2. Compliant prospecting mail: passes, logged with Postfix's queue id.
-code=$(send_mail "$MX" sales@example.com jane@client.fr --header "Message-Id: <ok-1@example.com>" \
+code=$(send_mail "$MX" sales@example.com jane@client.fr "${COMPLIANT[@]}" --header "Message-Id: <ok-1@example.com>" \
     --header "X-Campaign-ID: spring" --header "Subject: Your payroll")
 assert_eq 250 "$code" "compliant prospecting mail accepted"
 sink_wait out 2 20
 assert_not_contains "$(sink_find out '<ok-1@example.com>')" '^X-Prospect-Policy' "compliant mail not tagged"
-e2e_wait_until 10 test "$(milter_record_count PROSPECT_MESSAGE_ID='<ok-1@example.com>')" = 1 \
+milter_wait_records 1 10 PROSPECT_MESSAGE_ID='<ok-1@example.com>' \
     || fail "no decision record for the compliant mail"
+assert_eq 1 "$(milter_record_count PROSPECT_MESSAGE_ID='<ok-1@example.com>')" "one record for <ok-1>"
 record=$(milter_records PROSPECT_MESSAGE_ID='<ok-1@example.com>')
 assert_eq pass "$(jq -r .PROSPECT_ACTION <<<"$record")" "compliant mail logged as pass"
 assert_eq spring "$(jq -r .PROSPECT_CAMPAIGN <<<"$record")" "campaign logged"
@@ -46,13 +48,14 @@ assert_eq "$(printf '%s' jane@client.fr | sha256sum | cut -d' ' -f1)" "$(jq -r .
     "recipient logged pseudonymised"
 
 # 3. Undeclared campaign: refused with a reason the sales person can read.
-code=$(send_mail "$MX" sales@example.com jane@client.fr --header "Message-Id: <bad-1@example.com>" \
+code=$(send_mail "$MX" sales@example.com jane@client.fr "${COMPLIANT[@]}" --header "Message-Id: <bad-1@example.com>" \
     --header "X-Campaign-ID: black-friday")
 assert_eq 550 "$code" "undeclared campaign refused"
 assert_contains "$(send_last_transcript)" "550 5.7.1 Prospecting policy: campaign 'black-friday' is not declared" \
     "refusal names the campaign"
-e2e_wait_until 10 test "$(milter_record_count PROSPECT_MESSAGE_ID='<bad-1@example.com>')" = 1 \
+milter_wait_records 1 10 PROSPECT_MESSAGE_ID='<bad-1@example.com>' \
     || fail "no decision record for the refused mail"
+assert_eq 1 "$(milter_record_count PROSPECT_MESSAGE_ID='<bad-1@example.com>')" "one record for <bad-1>"
 record=$(milter_records PROSPECT_MESSAGE_ID='<bad-1@example.com>')
 assert_eq reject "$(jq -r .PROSPECT_ACTION <<<"$record")" "refusal logged as reject"
 assert_eq campaign "$(jq -r .PROSPECT_RULES_FAILED <<<"$record")" "failed rule logged"
@@ -64,8 +67,8 @@ assert_eq 0 "$(sink_find out '<bad-1@example.com>' | grep -c . || true)" "refuse
 #    and a forged X-Prospect-Policy from the client is removed.
 milter_write_policy tag stderr
 e2e_kill milter USR1
-e2e_wait_until 10 test "$(milter_record_count PROSPECT_EVENT=reload)" = 1 || fail "reload not logged"
-code=$(send_mail "$MX" sales@example.com jane@client.fr --header "Message-Id: <tag-1@example.com>" \
+milter_wait_records 1 10 PROSPECT_EVENT=reload || fail "reload not logged"
+code=$(send_mail "$MX" sales@example.com jane@client.fr "${COMPLIANT[@]}" --header "Message-Id: <tag-1@example.com>" \
     --header "X-Campaign-ID: black-friday" --header "X-Prospect-Policy: result=pass")
 assert_eq 250 "$code" "tagged mail accepted"
 sink_wait out 3 20
@@ -77,8 +80,8 @@ assert_not_contains "$tagged" '^X-Prospect-Policy: result=pass' "forged tag head
 # 5. Reload to quarantine: the mail lands in Postfix's hold queue.
 milter_write_policy quarantine stderr
 e2e_kill milter USR1
-e2e_wait_until 10 test "$(milter_record_count PROSPECT_EVENT=reload)" = 2 || fail "second reload not logged"
-code=$(send_mail "$MX" sales@example.com jane@client.fr --header "Message-Id: <hold-1@example.com>" \
+milter_wait_records 2 10 PROSPECT_EVENT=reload || fail "second reload not logged"
+code=$(send_mail "$MX" sales@example.com jane@client.fr "${COMPLIANT[@]}" --header "Message-Id: <hold-1@example.com>" \
     --header "X-Campaign-ID: black-friday")
 assert_eq 250 "$code" "quarantined mail accepted"
 postfix_queue_wait mx 1 10 || true
@@ -88,13 +91,13 @@ assert_eq quarantine "$(milter_records PROSPECT_MESSAGE_ID='<hold-1@example.com>
     "quarantine logged"
 
 # 6. Mail only to colleagues: not prospecting even from a listed sender.
-code=$(send_mail "$MX" sales@example.com boss@example.com --header "Message-Id: <int-1@example.com>" \
+code=$(send_mail "$MX" sales@example.com boss@example.com "${COMPLIANT[@]}" --header "Message-Id: <int-1@example.com>" \
     --header "X-Campaign-ID: black-friday")
 assert_eq 250 "$code" "internal mail accepted"
 # Accepted at DATA, before the headers are sent: the record has the queue id.
 postfix_log_wait mx 'message-id=<int-1@example.com>' 10 || fail "Postfix did not log the internal mail"
 queue_id=$(postfix_queue_id_of mx '<int-1@example.com>')
-e2e_wait_until 10 test "$(milter_record_count PROSPECT_QUEUE_ID="$queue_id")" = 1 \
+milter_wait_records 1 10 PROSPECT_QUEUE_ID="$queue_id" \
     || fail "no decision record for the internal mail"
 record=$(milter_records PROSPECT_QUEUE_ID="$queue_id")
 assert_eq internal "$(jq -r .PROSPECT_SCOPE_REASON <<<"$record")" "internal mail is out of scope"

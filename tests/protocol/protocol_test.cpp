@@ -37,7 +37,13 @@ campaigns = (
 );
 )";
 
-const std::string header_scope = organisation + "scope: { senders = [ \"sales@example.com\" ]; };\n";
+std::string content_group(const std::string& extra = "")
+{
+    return "content: { keywords = \"" PROSPECT_SOURCE_DIR "/conf/keywords.conf\"; " + extra + " };\n";
+}
+
+const std::string sender_scope = "scope: { senders = [ \"sales@example.com\" ]; };\n";
+const std::string header_scope = organisation + content_group() + sender_scope;
 
 Envelope envelope(const std::string& sender, std::vector<std::string> recipients, const std::string& queue_id = "QID1")
 {
@@ -51,7 +57,16 @@ Envelope envelope(const std::string& sender, std::vector<std::string> recipients
     return env;
 }
 
-std::string message(const std::string& extra_headers, const std::string& body = "Hello.\r\n")
+// A body that satisfies every content rule: the organisation named, the
+// reason for contact, the data source and the right to object, and an
+// unsubscribe link.
+const std::string compliant_body =
+    "Dear Jane,\r\n\r\nExemple SAS makes payroll software for HR teams.\r\n\r\n"
+    "You are receiving this email because of your role as HR manager. We obtained your contact\r\n"
+    "details from a rented list; you may object at any time.\r\n\r\n"
+    "To unsubscribe: https://example.com/u/abc123\r\n";
+
+std::string message(const std::string& extra_headers, const std::string& body = compliant_body)
 {
     return "From: Alice Martin <sales@example.com>\r\nTo: jane@client.fr\r\nSubject: Payroll\r\n"
            "Message-ID: <m1@example.com>\r\n" + extra_headers + "\r\n" + body;
@@ -121,7 +136,7 @@ TEST_CASE("ordinary mail is accepted at the end of the headers, untouched", "[pr
 
 TEST_CASE("a sender-only scope accepts other senders at MAIL FROM", "[protocol][scope]")
 {
-    RunningDaemon daemon(organisation + "scope: { campaign_header = \"\"; senders = [ \"sales@example.com\" ]; };\n");
+    RunningDaemon daemon(organisation + content_group() + "scope: { campaign_header = \"\"; senders = [ \"sales@example.com\" ]; };\n");
     const auto t = send(daemon, envelope("bob@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n"));
     CHECK(t.outcome == Outcome::Accept);
     CHECK(t.final_step == "mail");
@@ -129,7 +144,7 @@ TEST_CASE("a sender-only scope accepts other senders at MAIL FROM", "[protocol][
 
 TEST_CASE("a service-only scope accepts other services at connect", "[protocol][scope]")
 {
-    RunningDaemon daemon(organisation + "scope: { campaign_header = \"\"; services = [ \"outreach\" ]; };\n");
+    RunningDaemon daemon(organisation + content_group() + "scope: { campaign_header = \"\"; services = [ \"outreach\" ]; };\n");
     const auto other = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message(""));
     CHECK(other.outcome == Outcome::Accept);
     CHECK(other.final_step == "connect");
@@ -361,4 +376,39 @@ TEST_CASE("a message the milter cannot judge gets the failure action", "[protoco
         CHECK(t.outcome == Outcome::Accept);
         CHECK(last_message_record(daemon, 1)["PROSPECT_ACTION"] == "accept");
     }
+}
+
+TEST_CASE("content rules read the body and give the evidence", "[protocol][content]")
+{
+    RunningDaemon daemon(header_scope);
+    const auto without_link = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+                                   message("X-Campaign-ID: spring\r\n",
+                                           "Exemple SAS. You are receiving this email because of your role.\r\n"
+                                           "We obtained your details from a directory; you may object.\r\n"
+                                           "Reply STOP to unsubscribe.\r\n"));
+    CHECK(without_link.outcome == Outcome::Reject);
+    CHECK(without_link.smtp_reply.find("no visible unsubscribe link") != std::string::npos);
+    const auto& record = last_message_record(daemon, 1);
+    CHECK(record["PROSPECT_RULES_FAILED"] == "unsubscribe");
+
+    const auto compliant = send(daemon, envelope("sales@example.com", {"jane@client.fr"}, "QID2"),
+                                message("X-Campaign-ID: spring\r\n"));
+    CHECK(compliant.outcome == Outcome::Accept);
+    CHECK(last_message_record(daemon, 2)["PROSPECT_ACTION"] == "pass");
+}
+
+TEST_CASE("a message over the size limit fails the size rule and its body is skipped", "[protocol][content]")
+{
+    RunningDaemon daemon(organisation + content_group("max_message_size = 4096;") + sender_scope);
+    const std::string big_body = compliant_body + std::string(8000, 'x') + "\r\n";
+    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n", big_body));
+    CHECK(t.outcome == Outcome::Reject);
+    CHECK(t.smtp_reply.find("too large to inspect") != std::string::npos);
+    bool skipped = false;
+    for (const auto& step : t.steps)
+        if (step.step == "body")
+            skipped = step.reply.kind == milterclient::ReplyKind::Skip;
+    CHECK(skipped);
+    const auto& record = last_message_record(daemon, 1);
+    CHECK(record["PROSPECT_RULES_FAILED"] == "size");
 }

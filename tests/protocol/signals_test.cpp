@@ -20,6 +20,7 @@ std::string policy_with(const std::string& campaign_id)
     return R"(
 organisation: { name = "Exemple SAS"; domains = [ "example.com" ]; };
 scope: { senders = [ "sales@example.com" ]; };
+rules: { unsubscribe = "off"; identity = "off"; reason = "off"; first_contact = "off"; };
 campaigns = (
   { id = ")" + campaign_id + R"("; purpose = "p"; audience = "b2b";
     legal_basis = "legitimate_interest"; start = "2020-01-01"; }
@@ -87,13 +88,13 @@ TEST_CASE("SIGUSR1 reloads the policy; messages in flight keep the policy they s
 TEST_CASE("a reload with a bad file keeps the running policy and logs every problem", "[signals]")
 {
     RunningDaemon daemon(policy_with("spring"));
-    daemon.rewrite_policy(policy_with("spring") + "bogus = 1;\nrules: { campaign = \"maybe\"; };\n");
+    daemon.rewrite_policy(policy_with("spring") + "bogus = 1;\ndry_run = \"yes\";\n");
     daemon.send_signal(SIGUSR1);
     const auto refused = daemon.wait_records("reload_refused", 1);
     REQUIRE(refused.size() == 1);
     const std::string log = daemon.log_text();
-    CHECK(log.find(daemon.policy_path() + ":8: unknown key 'bogus'") != std::string::npos);
-    CHECK(log.find(daemon.policy_path() + ":9: 'rules.campaign' must be one of") != std::string::npos);
+    CHECK(log.find(daemon.policy_path() + ":9: unknown key 'bogus'") != std::string::npos);
+    CHECK(log.find(daemon.policy_path() + ":10: 'dry_run' must be true or false") != std::string::npos);
     CHECK(judge_campaign(daemon, "spring").kind == ReplyKind::Accept);
     CHECK(daemon.running());
 }

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 
+#include "policy/keywords.h"
 #include "policy/text.h"
 #include "policy_file.h"
 
@@ -25,7 +28,14 @@ policy::ConfigError only_error(const std::string& text)
 
 TEST_CASE("the shipped example policy is valid", "[config]")
 {
-    const auto result = policy::load_policy(PROSPECT_SOURCE_DIR "/conf/prospect-milter.conf");
+    // As installed, it names the installed keyword lists; here, the source's.
+    std::ifstream example(PROSPECT_SOURCE_DIR "/conf/prospect-milter.conf");
+    std::string text((std::istreambuf_iterator<char>(example)), std::istreambuf_iterator<char>());
+    const std::string installed = "/usr/share/prospect-milter/keywords.conf";
+    REQUIRE(text.find(installed) != std::string::npos);
+    text.replace(text.find(installed), installed.size(), PROSPECT_SOURCE_DIR "/conf/keywords.conf");
+    PolicyFile file(text);
+    const auto result = file.load();
     for (const auto& error : result.errors)
         FAIL(error.to_string());
     REQUIRE(result.ok());
@@ -52,7 +62,13 @@ TEST_CASE("a minimal policy takes the documented defaults", "[config]")
     CHECK(policy.milter.socket == "unix:/run/prospect-milter/prospect-milter.sock");
     CHECK(policy.milter.timeout == 30);
     CHECK(policy.action_for(policy::Rule::campaign) == policy::Action::reject);
+    CHECK(policy.action_for(policy::Rule::size) == policy::Action::reject);
+    CHECK(policy.action_for(policy::Rule::unsubscribe) == policy::Action::reject);
+    CHECK(policy.action_for(policy::Rule::identity) == policy::Action::tag);
     CHECK(policy.action_for(policy::Rule::reason) == policy::Action::monitor);
+    CHECK(policy.action_for(policy::Rule::first_contact) == policy::Action::monitor);
+    CHECK(policy.content.max_message_size == 10 * 1024 * 1024);
+    CHECK_FALSE(policy.keywords->unsubscribe.empty());
     // The organisation's own domains are always internal.
     CHECK(policy.scope.internal_domains == std::vector<std::string>{"example.com"});
     CHECK(policy.version.size() == 12);
@@ -153,14 +169,15 @@ TEST_CASE("out-of-range and malformed values are refused", "[config]")
     }
     SECTION("a country code in lower case")
     {
-        const auto error = only_error("organisation: {\n name = \"X\";\n domains = [\"x.fr\"];\n default_country = \"fr\";\n};\n");
+        const auto error = only_error("organisation: {\n name = \"X\";\n domains = [\"x.fr\"];\n default_country = \"fr\";\n};\n" +
+                                      test::keywords_line);
         CHECK(error.line == 4);
     }
 }
 
 TEST_CASE("missing required keys are reported at their group", "[config]")
 {
-    const auto error = only_error("organisation: {\n  name = \"Exemple\";\n};\n");
+    const auto error = only_error("organisation: {\n  name = \"Exemple\";\n};\n" + test::keywords_line);
     CHECK(error.line == 1);
     CHECK(error.message.find("'domains'") != std::string::npos);
 }

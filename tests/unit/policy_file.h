@@ -12,10 +12,14 @@
 namespace test {
 
 // The smallest valid policy; tests append or override what they exercise.
+inline const std::string keywords_line =
+    "content: { keywords = \"" PROSPECT_SOURCE_DIR "/conf/keywords.conf\"; };\n";
+
+// (Four lines: the line numbers the config tests expect depend on it.)
 inline const std::string minimal_policy = R"(organisation: {
   name = "Exemple SAS";
   domains = [ "example.com" ];
-};
+}; content: { keywords = ")" PROSPECT_SOURCE_DIR R"(/conf/keywords.conf"; };
 )";
 
 class PolicyFile {

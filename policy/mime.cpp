@@ -1,0 +1,300 @@
+#include "mime.h"
+
+#include <gmime/gmime.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+
+#include "keywords.h"
+#include "text.h"
+
+namespace policy {
+
+namespace {
+
+template <typename T>
+struct GObjectDeleter {
+    void operator()(T* object) const
+    {
+        if (object)
+            g_object_unref(object);
+    }
+};
+template <typename T>
+using GObjectPtr = std::unique_ptr<T, GObjectDeleter<T>>;
+
+struct GFreeDeleter {
+    void operator()(void* p) const { g_free(p); }
+};
+using GCharPtr = std::unique_ptr<char, GFreeDeleter>;
+
+bool valid_utf8(std::string_view bytes) { return g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr); }
+
+std::string convert(std::string_view bytes, const char* from_charset)
+{
+    gsize written = 0;
+    GError* error = nullptr;
+    GCharPtr out(g_convert(bytes.data(), static_cast<gssize>(bytes.size()), "UTF-8", from_charset, nullptr,
+                           &written, &error));
+    if (error) {
+        g_error_free(error);
+        return {};
+    }
+    return std::string(out.get(), written);
+}
+
+// Bytes in a declared (or no) charset to UTF-8; see mime.h for the fallback.
+std::string to_utf8(std::string bytes, const char* declared, std::vector<std::string>& notes)
+{
+    std::replace(bytes.begin(), bytes.end(), '\0', ' ');
+    const std::string charset = declared ? to_lower_ascii(declared) : "";
+    const bool declared_utf8 = charset == "utf-8" || charset == "utf8" || charset == "us-ascii" || charset.empty();
+    if (declared_utf8 && valid_utf8(bytes))
+        return bytes;
+    if (!declared_utf8) {
+        const char* iconv_name = g_mime_charset_iconv_name(charset.c_str());
+        std::string converted = convert(bytes, iconv_name ? iconv_name : charset.c_str());
+        if (!converted.empty() || bytes.empty())
+            return converted;
+        notes.push_back("text not valid in declared charset " + printable(charset, 40) + ", read as Windows-1252");
+    } else if (!charset.empty()) {
+        notes.push_back("text declared " + charset + " is not valid UTF-8, read as Windows-1252");
+    }
+    std::string converted = convert(bytes, "WINDOWS-1252");
+    return converted.empty() ? convert(bytes, "ISO-8859-1") : converted;
+}
+
+// The decoded bytes of a leaf part, at most `limit` of them.
+std::string decoded_content(GMimePart* part, std::size_t limit, bool& truncated)
+{
+    GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
+    if (!wrapper)
+        return {};
+    GObjectPtr<GMimeStream> raw(g_mime_data_wrapper_get_stream(wrapper));
+    if (!raw)
+        return {};
+    g_object_ref(raw.get());  // get_stream() returns a borrowed reference
+    g_mime_stream_reset(raw.get());
+    GObjectPtr<GMimeStream> filtered(g_mime_stream_filter_new(raw.get()));
+    GObjectPtr<GMimeFilter> decoder(g_mime_filter_basic_new(g_mime_data_wrapper_get_encoding(wrapper), FALSE));
+    g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), decoder.get());
+    std::string out;
+    char buffer[16384];
+    truncated = false;
+    for (;;) {
+        const gssize n = g_mime_stream_read(filtered.get(), buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        const std::size_t room = limit - out.size();
+        out.append(buffer, std::min(static_cast<std::size_t>(n), room));
+        if (static_cast<std::size_t>(n) > room) {
+            truncated = true;
+            break;
+        }
+    }
+    return out;
+}
+
+bool is_attachment(GMimeObject* object)
+{
+    const char* disposition = g_mime_object_get_disposition(object);
+    return disposition && g_ascii_strcasecmp(disposition, "attachment") == 0;
+}
+
+bool is_type(GMimeObject* object, const char* type, const char* subtype)
+{
+    GMimeContentType* content_type = g_mime_object_get_content_type(object);
+    return content_type && g_mime_content_type_is_type(content_type, type, subtype);
+}
+
+class Reader {
+public:
+    Reader(const MimeLimits& limits, MessageContent& content) : m_limits(limits), m_content(content) {}
+
+    void read(GMimeMessage* message);
+
+private:
+    bool displayable(GMimeObject* object, int depth) const;
+    void walk(GMimeObject* object, int depth);
+    void read_text_part(GMimePart* part);
+
+    const MimeLimits& m_limits;
+    MessageContent& m_content;
+    int m_parts_seen = 0;
+};
+
+// Could a reader's client show this alternative?
+bool Reader::displayable(GMimeObject* object, int depth) const
+{
+    if (GMIME_IS_MULTIPART(object)) {
+        if (depth >= m_limits.max_depth)
+            return false;
+        GMimeMultipart* multipart = GMIME_MULTIPART(object);
+        const int count = g_mime_multipart_get_count(multipart);
+        for (int i = 0; i < count; ++i)
+            if (displayable(g_mime_multipart_get_part(multipart, i), depth + 1))
+                return true;
+        return false;
+    }
+    return GMIME_IS_PART(object) && !is_attachment(object) &&
+           (is_type(object, "text", "html") || is_type(object, "text", "plain"));
+}
+
+void Reader::walk(GMimeObject* object, int depth)
+{
+    if (!object || ++m_parts_seen > m_limits.max_parts)
+        return;
+    if (depth > m_limits.max_depth) {
+        m_content.notes.push_back("MIME nesting deeper than " + std::to_string(m_limits.max_depth) + " not read");
+        return;
+    }
+    if (GMIME_IS_MULTIPART(object)) {
+        GMimeMultipart* multipart = GMIME_MULTIPART(object);
+        const int count = g_mime_multipart_get_count(multipart);
+        if (is_type(object, "multipart", "alternative")) {
+            for (int i = count - 1; i >= 0; --i) {
+                GMimeObject* alternative = g_mime_multipart_get_part(multipart, i);
+                if (displayable(alternative, depth + 1)) {
+                    walk(alternative, depth + 1);
+                    return;
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < count; ++i)
+            walk(g_mime_multipart_get_part(multipart, i), depth + 1);
+        return;
+    }
+    // Forwarded messages (message/rfc822) and other parts are not what this
+    // message says to its reader.
+    if (!GMIME_IS_PART(object) || is_attachment(object))
+        return;
+    if (is_type(object, "text", "plain") || is_type(object, "text", "html"))
+        read_text_part(GMIME_PART(object));
+}
+
+void Reader::read_text_part(GMimePart* part)
+{
+    bool truncated = false;
+    std::string bytes = decoded_content(part, m_limits.max_text_part, truncated);
+    if (truncated)
+        m_content.notes.push_back("a text part longer than " + std::to_string(m_limits.max_text_part) +
+                                  " bytes was read in part");
+    GMimeObject* object = GMIME_OBJECT(part);
+    const char* charset = g_mime_object_get_content_type_parameter(object, "charset");
+    const std::string text = to_utf8(std::move(bytes), charset, m_content.notes);
+    m_content.parts.push_back(is_type(object, "text", "html") ? html_to_visible(text) : plain_to_visible(text));
+}
+
+void Reader::read(GMimeMessage* message)
+{
+    if (InternetAddressList* from = g_mime_message_get_from(message)) {
+        for (int i = 0; i < internet_address_list_length(from); ++i) {
+            InternetAddress* address = internet_address_list_get_address(from, i);
+            if (!INTERNET_ADDRESS_IS_MAILBOX(address))
+                continue;
+            const char* name = internet_address_get_name(address);
+            m_content.from_display_name = name ? std::string(trim(name)) : "";
+            const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
+            m_content.from_address = addr ? to_lower_ascii(trim(addr)) : "";
+            break;
+        }
+    }
+    if (const char* subject = g_mime_message_get_subject(message))
+        m_content.subject = subject;
+    GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(message));
+    const int count = std::min(g_mime_header_list_get_count(headers), 500);
+    for (int i = 0; i < count; ++i) {
+        GMimeHeader* header = g_mime_header_list_get_header_at(headers, i);
+        const char* name = g_mime_header_get_name(header);
+        const char* value = g_mime_header_get_value(header);
+        if (name && value)
+            m_content.headers.emplace_back(name, std::string(trim(std::string_view(value).substr(0, 998))));
+    }
+    walk(g_mime_message_get_mime_part(message), 0);
+}
+
+GMimeParserOptions* parser_options()
+{
+    static GMimeParserOptions* options = [] {
+        GMimeParserOptions* created = g_mime_parser_options_new();
+        g_mime_parser_options_set_rfc2047_compliance_mode(created, GMIME_RFC_COMPLIANCE_LOOSE);
+        g_mime_parser_options_set_address_compliance_mode(created, GMIME_RFC_COMPLIANCE_LOOSE);
+        g_mime_parser_options_set_parameter_compliance_mode(created, GMIME_RFC_COMPLIANCE_LOOSE);
+        static const char* fallback[] = {"UTF-8", "WINDOWS-1252", nullptr};
+        g_mime_parser_options_set_fallback_charsets(created, fallback);
+        return created;
+    }();
+    return options;
+}
+
+MessageContent read_stream(GMimeStream* stream, const MimeLimits& limits)
+{
+    MessageContent content;
+    GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream));
+    // Leave part contents in the stream instead of copying them: an
+    // attachment of any size costs no memory unless it is read.
+    g_mime_parser_set_persist_stream(parser.get(), TRUE);
+    g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
+    GObjectPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), parser_options()));
+    if (!message) {
+        content.notes.push_back("not a parsable message");
+        return content;
+    }
+    Reader(limits, content).read(message.get());
+    return content;
+}
+
+}  // namespace
+
+std::string MessageContent::folded_text() const
+{
+    std::string all;
+    for (const auto& part : parts) {
+        if (!all.empty())
+            all += '\n';
+        all += fold(part.text);
+    }
+    return all;
+}
+
+const std::string* MessageContent::header(std::string_view name) const
+{
+    for (const auto& [key, value] : headers)
+        if (g_ascii_strcasecmp(key.c_str(), std::string(name).c_str()) == 0)
+            return &value;
+    return nullptr;
+}
+
+void mime_initialise()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
+MessageContent read_message(std::string_view bytes, const MimeLimits& limits)
+{
+    mime_initialise();
+    GObjectPtr<GMimeStream> stream(
+        g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+    return read_stream(stream.get(), limits);
+}
+
+MessageContent read_message_fd(int fd, const MimeLimits& limits)
+{
+    mime_initialise();
+    const int own = dup(fd);
+    if (own < 0 || lseek(own, 0, SEEK_SET) != 0) {
+        if (own >= 0)
+            close(own);
+        MessageContent unreadable;
+        unreadable.notes.push_back("cannot read the spooled message");
+        return unreadable;
+    }
+    GObjectPtr<GMimeStream> stream(g_mime_stream_fs_new(own));
+    return read_stream(stream.get(), limits);
+}
+
+}  // namespace policy

@@ -1,0 +1,55 @@
+// mime.h — reading a message the way the recipient's client shows it,
+// with GMime 3: the From header, the subject, and the visible text and links
+// of the text parts a reader sees.
+//
+// Which parts count: text/plain and text/html that are not attachments; in
+// a multipart/alternative only the last alternative the reader's client
+// would display (text/html, text/plain, or a multipart holding text/html).
+// Transfer encodings are decoded; a declared charset is converted to UTF-8,
+// and bytes that are not valid in it (or undeclared non-UTF-8 bytes) are read
+// as Windows-1252. Malformed MIME still gives a result, never an exception.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "content.h"
+
+namespace policy {
+
+struct MessageContent {
+    std::string from_display_name;  // decoded (RFC 2047), trimmed; empty when none
+    std::string from_address;       // lower-cased addr-spec of the first From mailbox
+    std::string subject;            // decoded
+    std::vector<VisibleText> parts; // the text parts a reader sees, in order
+    std::vector<std::string> notes; // what was odd (undecodable charset, truncated part...)
+    std::vector<std::pair<std::string, std::string>> headers;  // top-level headers, values unfolded and trimmed
+
+    // The first header of that name (case-insensitive), if any.
+    const std::string* header(std::string_view name) const;
+
+    // All visible text, folded (keywords.h), parts separated by "\n".
+    std::string folded_text() const;
+};
+
+// Limits that keep memory per message bounded.
+struct MimeLimits {
+    std::size_t max_text_part = 4 * 1024 * 1024;  // decoded bytes read per text part
+    int max_depth = 32;                             // multipart nesting followed
+    int max_parts = 500;                            // MIME parts looked at
+};
+
+// Must be called once per process before any other function here.
+void mime_initialise();
+
+// Reads a whole message held in memory.
+MessageContent read_message(std::string_view bytes, const MimeLimits& limits = {});
+
+// Reads a message from a file descriptor positioned anywhere; the file is
+// not loaded into memory (the parser keeps offsets into it). The descriptor
+// stays open and owned by the caller.
+MessageContent read_message_fd(int fd, const MimeLimits& limits = {});
+
+}  // namespace policy
