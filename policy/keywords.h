@@ -14,7 +14,7 @@
 
 namespace policy {
 
-// Folded form of UTF-8 text (invalid sequences are dropped).
+// Folded form of UTF-8 text (invalid sequences become U+FFFD).
 std::string fold(std::string_view text);
 
 // A list of folded phrases, each with the form it was written in.
