@@ -594,10 +594,8 @@ private:
         const GumboElement& element = node->v.element;
         if (is_unseen(element.tag))
             return;
-        if (element.tag == GUMBO_TAG_INPUT) {
-            // An input shows no text of its own; a hidden one shows nothing.
-            return;
-        }
+        if (element.tag == GUMBO_TAG_INPUT)
+            return;  // no content; its value (a hidden input's too) is not text read
         bool displayed = attribute(element, "hidden") == nullptr;
         bool visible = visible_;
         if (const char* style = attribute(element, "style")) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include <catch2/catch.hpp>
 #include <thread>
@@ -411,4 +412,44 @@ TEST_CASE("a message over the size limit fails the size rule and its body is ski
     CHECK(skipped);
     const auto& record = last_message_record(daemon, 1);
     CHECK(record["PROSPECT_RULES_FAILED"] == "size");
+}
+
+namespace {
+long status_kib(pid_t pid, const std::string& field)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind(field + ":", 0) == 0)
+            return std::stol(line.substr(field.size() + 1));
+    return -1;
+}
+}  // namespace
+
+TEST_CASE("a 50 MB message is judged without the daemon holding it in memory", "[protocol][content][memory]")
+{
+    RunningDaemon daemon(organisation + content_group("max_message_size = 67108864;") + sender_scope);
+    // Warm up (first message maps GMime's tables), then measure the peak
+    // resident size from here on.
+    send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n"));
+    std::ofstream(("/proc/" + std::to_string(daemon.pid()) + "/clear_refs").c_str()) << "5";
+    const long before = status_kib(daemon.pid(), "VmRSS");
+
+    std::string body = "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + compliant_body +
+                       "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
+                       "Content-Transfer-Encoding: base64\r\n\r\n";
+    const std::string line = std::string(76, 'Q') + "\r\n";
+    while (body.size() < 50u * 1024 * 1024)
+        body += line;
+    body += "--b--\r\n";
+    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}, "BIG"),
+                        message("X-Campaign-ID: spring\r\nMIME-Version: 1.0\r\n"
+                                "Content-Type: multipart/mixed; boundary=b\r\n",
+                                body));
+    CHECK(t.outcome == Outcome::Accept);
+    const auto& record = last_message_record(daemon, 2);
+    CHECK(record["PROSPECT_ACTION"] == "pass");
+    const long peak = status_kib(daemon.pid(), "VmHWM");
+    INFO("resident before " << before << " KiB, peak while judging " << peak << " KiB");
+    REQUIRE(before > 0);
+    CHECK(peak - before < 10 * 1024);
 }
