@@ -32,7 +32,6 @@
 #include <csetjmp>
 #include <cstddef>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <optional>
 #include <utility>
@@ -624,7 +623,8 @@ private:
         if (visible_ && element.tag == GUMBO_TAG_IMG && anchor_ != npos &&
             anchors_[anchor_].image_alt.empty())
             if (const char* alt = attribute(element, "alt"))
-                anchors_[anchor_].image_alt = one_line(collapse(cut(alt, 4 * kMaxLinkText)), kMaxLinkText);
+                anchors_[anchor_].image_alt =
+                    one_line(collapse(cut(alt, 4 * kMaxLinkText)), kMaxLinkText);
         if (open.link != npos)
             anchor_ = open.link;
         open_.push_back(open);
@@ -740,7 +740,8 @@ void find_urls(std::string_view paragraph, std::vector<Link>& links)
     std::size_t pos = 0;
     while (pos < paragraph.size() && links.size() < kMaxLinks) {
         const char first = ascii_lower(paragraph[pos]);
-        const std::size_t scheme = first == 'h' || first == 'm' ? scheme_length(paragraph.substr(pos)) : 0;
+        const std::size_t scheme =
+            first == 'h' || first == 'm' ? scheme_length(paragraph.substr(pos)) : 0;
         if (scheme == 0 || (pos > 0 && is_ascii_alnum(paragraph[pos - 1]))) {
             ++pos;
             continue;
@@ -760,7 +761,8 @@ void find_urls(std::string_view paragraph, std::vector<Link>& links)
         const bool in_angle_brackets =
             pos > 0 && paragraph[pos - 1] == '<' && end < paragraph.size() && paragraph[end] == '>';
         if (!in_angle_brackets)
-            while (end > pos + scheme && std::strchr(".,;:!?", paragraph[end - 1]) != nullptr)
+            while (end > pos + scheme &&
+                   std::string_view(".,;:!?").find(paragraph[end - 1]) != std::string_view::npos)
                 --end;
         if (end > pos + scheme) {
             std::string url(paragraph.substr(pos, end - pos));

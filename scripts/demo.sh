@@ -33,7 +33,8 @@ campaigns = (
     audience = "b2b"; legal_basis = "legitimate_interest";
     data_source = "Rented list, Example Data Ltd"; start = "2020-01-01"; }
 );
-rules: { campaign = "reject"; };
+content: { keywords = "$top/conf/keywords.conf"; };
+rules: { campaign = "reject"; unsubscribe = "reject"; identity = "reject"; reason = "tag"; first_contact = "tag"; };
 milter: {
   socket = "unix:$E2E_DIR/milter/milter.sock";
   socket_group = "postfix";
@@ -68,14 +69,20 @@ demo_send() {
     fi
 }
 
-demo_send "1. Compliant prospecting mail: declared campaign, sent by sales@" \
-    sales@example.com jane.doe@client-company.fr demo-1@example.com \
+demo_send "1. Compliant prospecting mail: declared campaign, sender identity, reason, source, unsubscribe link" \
+    sales@example.com jane.doe@client-company.fr demo-1@example.com "${COMPLIANT[@]}" \
     --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll for your HR team"
 demo_send "2. Ordinary mail: not prospecting, accepted at end of headers, untouched" \
     bob@example.com supplier@client-company.fr demo-2@example.com --header "Subject: Invoice 2026-118"
 demo_send "3. Prospecting mail naming an undeclared campaign: refused" \
-    sales@example.com max@kunde.de demo-3@example.com \
+    sales@example.com max@kunde.de demo-3@example.com "${COMPLIANT[@]}" \
     --header "X-Campaign-ID: black-friday" --header "Subject: Only today"
+printf '%s\n' "Dear Sir or Madam," "" "Our payroll software saves HR teams two days a month. Shall we talk?" "" \
+    "Alice Martin" >"$E2E_DIR/lost-footer.txt"
+demo_send "4. A template that lost its footer: no unsubscribe link, no company named" \
+    sales@example.com pedro@cliente.es demo-4@example.com \
+    --header "From: Alice Martin <sales@example.com>" --body "$E2E_DIR/lost-footer.txt" \
+    --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll"
 
 echo
 echo "== Decision records (journald fields; here as JSON lines on stderr)"
@@ -85,5 +92,10 @@ milter_records PROSPECT_EVENT=message | jq -r '
 echo
 echo "== One record in full"
 milter_records PROSPECT_ACTION=reject | head -n 1 | jq .
+echo
+echo "== A sales person checks that template before the campaign: prospectctl check"
+printf 'From: Alice Martin <sales@example.com>\nTo: pedro@cliente.es\nSubject: Payroll\nX-Campaign-ID: payroll-hr\n\n' \
+    | cat - "$E2E_DIR/lost-footer.txt" >"$E2E_DIR/template.eml"
+"$top/build/ctl/prospectctl" check -c "$E2E_DIR/policy.conf" "$E2E_DIR/template.eml" | sed 's/^/   /' || true
 echo
 echo "== Done; stopping the milter, Postfix and the sink."
