@@ -3,6 +3,7 @@
 #include <sysexits.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -29,6 +30,9 @@ bool read_input(const std::string& input, std::string& bytes)
         bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
         return true;
     }
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(input, error))
+        return false;
     std::ifstream file(input, std::ios::binary);
     if (!file)
         return false;
@@ -36,6 +40,15 @@ bool read_input(const std::string& input, std::string& bytes)
     content << file.rdbuf();
     bytes = content.str();
     return true;
+}
+
+// Bytes up to and including the blank line that ends the header.
+std::size_t header_block_size(std::string_view bytes)
+{
+    for (std::string_view end : {"\r\n\r\n", "\n\n"})
+        if (const auto at = bytes.find(end); at != std::string_view::npos)
+            return at + end.size();
+    return bytes.size();
 }
 
 int exit_status(const policy::Policy& policy, const policy::Verdict& verdict)
@@ -131,9 +144,11 @@ int run_check(const CheckOptions& options)
     facts.today = policy::today_utc();
     facts.size = bytes.size();
     facts.too_large = bytes.size() > policy.content.max_message_size;
-    policy::MessageContent content;
-    if (!facts.too_large)
-        content = policy::read_message(bytes);
+    // A message too large to inspect still has headers the milter reads
+    // (the campaign, the Message-ID): read those alone.
+    const std::string_view readable =
+        facts.too_large ? std::string_view(bytes).substr(0, header_block_size(bytes)) : std::string_view(bytes);
+    const policy::MessageContent content = policy::read_message(readable);
     facts.sender = policy::normalise_address(options.sender.empty() ? content.from_address : options.sender);
     for (const auto& recipient : options.recipients)
         facts.recipients.push_back(policy::normalise_address(recipient));

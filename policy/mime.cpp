@@ -144,8 +144,13 @@ bool Reader::displayable(GMimeObject* object, int depth) const
 
 void Reader::walk(GMimeObject* object, int depth)
 {
-    if (!object || ++m_parts_seen > m_limits.max_parts)
+    if (!object)
         return;
+    if (++m_parts_seen > m_limits.max_parts) {
+        if (m_parts_seen == m_limits.max_parts + 1)
+            m_content.notes.push_back("more than " + std::to_string(m_limits.max_parts) + " MIME parts: the rest not read");
+        return;
+    }
     if (depth > m_limits.max_depth) {
         m_content.notes.push_back("MIME nesting deeper than " + std::to_string(m_limits.max_depth) + " not read");
         return;

@@ -28,12 +28,13 @@ policy::ConfigError only_error(const std::string& text)
 
 TEST_CASE("the shipped example policy is valid", "[config]")
 {
-    // As installed, it names the installed keyword lists; here, the source's.
+    // Installed, it uses the installed keyword lists; here, the source's.
     std::ifstream example(PROSPECT_SOURCE_DIR "/conf/prospect-milter.conf");
     std::string text((std::istreambuf_iterator<char>(example)), std::istreambuf_iterator<char>());
-    const std::string installed = "/usr/share/prospect-milter/keywords.conf";
+    const std::string installed = "# keywords = \"/usr/share/prospect-milter/keywords.conf\";";
     REQUIRE(text.find(installed) != std::string::npos);
-    text.replace(text.find(installed), installed.size(), PROSPECT_SOURCE_DIR "/conf/keywords.conf");
+    text.replace(text.find(installed), installed.size(),
+                 "keywords = \"" PROSPECT_SOURCE_DIR "/conf/keywords.conf\";");
     PolicyFile file(text);
     const auto result = file.load();
     for (const auto& error : result.errors)
