@@ -25,6 +25,7 @@ struct VisibleText {
     // <head>, <template>, <noscript> and hidden inputs contribute nothing.
     std::string text;
     std::vector<Link> links;  // in document order; only http:, https: and mailto: URLs
+    bool complete = true;     // false: the part was too complex to read (parser budget) and is empty
 };
 
 // HTML (already decoded to UTF-8) to what a reader sees.

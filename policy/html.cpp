@@ -779,8 +779,11 @@ VisibleText html_to_visible(std::string_view html)
     html = cap_input(html);
     ParserArena arena;
     const GumboOutput* output = arena.parse(html);
-    if (output == nullptr || output->document == nullptr)
-        return {};  // over budget: see the top of this file
+    if (output == nullptr || output->document == nullptr) {
+        VisibleText unread;  // over budget: see the top of this file
+        unread.complete = false;
+        return unread;
+    }
     return HtmlReader().read(output->document);
 }
 

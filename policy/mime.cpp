@@ -191,6 +191,8 @@ void Reader::read_text_part(GMimePart* part)
     const char* charset = g_mime_object_get_content_type_parameter(object, "charset");
     const std::string text = to_utf8(std::move(bytes), charset, m_content.notes);
     m_content.parts.push_back(is_type(object, "text", "html") ? html_to_visible(text) : plain_to_visible(text));
+    if (!m_content.parts.back().complete)
+        m_content.notes.push_back("an HTML part too complex to read within the parser's limits");
 }
 
 void Reader::read(GMimeMessage* message)
@@ -271,6 +273,11 @@ const std::string* MessageContent::header(std::string_view name) const
         if (g_ascii_strcasecmp(key.c_str(), std::string(name).c_str()) == 0)
             return &value;
     return nullptr;
+}
+
+bool MessageContent::complete() const
+{
+    return std::all_of(parts.begin(), parts.end(), [](const VisibleText& part) { return part.complete; });
 }
 
 void mime_initialise()

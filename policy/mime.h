@@ -32,6 +32,8 @@ struct MessageContent {
 
     // All visible text, folded (keywords.h), parts separated by "\n".
     std::string folded_text() const;
+    // False when a part could not be read in full (too complex to parse).
+    bool complete() const;
 };
 
 // Limits that keep memory per message bounded.

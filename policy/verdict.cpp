@@ -50,8 +50,10 @@ RuleResult judge_campaign(const Policy& policy, const std::string& id, const Mes
     return result;
 }
 
-RuleResult judge_size(const Policy& policy, const MessageFacts& facts)
+RuleResult judge_size(const Policy& policy, const MessageFacts& facts, const MessageContent* content)
 {
+    if (content && !content->complete())
+        return {Rule::size, Outcome::fail, "an HTML part is too complex to inspect within the parser's limits"};
     if (!facts.too_large)
         return {Rule::size, Outcome::pass, "the message was inspected"};
     return {Rule::size, Outcome::fail,
@@ -95,7 +97,7 @@ Verdict judge(const Policy& policy, const MessageFacts& facts, const MessageCont
         else if (rule == Rule::campaign)
             result = judge_campaign(policy, verdict.campaign, facts);
         else if (rule == Rule::size)
-            result = judge_size(policy, facts);
+            result = judge_size(policy, facts, content);
         else if (rule == Rule::suppression || rule == Rule::consent)
             result.detail = "not evaluated by this version";
         else
