@@ -8,6 +8,7 @@
 #include <string>
 
 #include "check.h"
+#include "policy/config.h"
 #include "policy/mime.h"
 
 #ifndef PROSPECT_VERSION
@@ -15,8 +16,6 @@
 #endif
 
 namespace {
-
-constexpr const char* default_policy = "/etc/prospect-milter/prospect-milter.conf";
 
 void usage(std::FILE* out)
 {
@@ -32,7 +31,7 @@ void usage(std::FILE* out)
 int check_command(int argc, char** argv)
 {
     ctl::CheckOptions options;
-    options.policy_path = default_policy;
+    options.policy_path = policy::default_policy_path;
     static const option long_options[] = {
         {"config", required_argument, nullptr, 'c'},  {"sender", required_argument, nullptr, 's'},
         {"rcpt", required_argument, nullptr, 'r'},    {"campaign", required_argument, nullptr, 'C'},

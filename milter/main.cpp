@@ -41,8 +41,6 @@
 
 namespace {
 
-constexpr const char* default_policy = "/etc/prospect-milter/prospect-milter.conf";
-
 void usage(std::FILE* out)
 {
     std::fprintf(out,
@@ -52,7 +50,7 @@ void usage(std::FILE* out)
                  "  -V       print the version and exit\n"
                  "  -h       this help\n"
                  "Signals: SIGUSR1 reloads the policy; SIGTERM, SIGINT and SIGHUP stop.\n",
-                 default_policy);
+                 policy::default_policy_path);
 }
 
 int print_problems(const policy::LoadResult& result)
@@ -153,7 +151,7 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
 
 int main(int argc, char** argv)
 {
-    std::string path = default_policy;
+    std::string path = policy::default_policy_path;
     bool check_only = false;
     int option;
     while ((option = getopt(argc, argv, "c:tVh")) != -1) {

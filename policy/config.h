@@ -30,4 +30,7 @@ struct LoadResult {
 
 LoadResult load_policy(const std::string& path);
 
+// Where the daemon and prospectctl look for the policy unless told.
+inline constexpr const char* default_policy_path = "/etc/prospect-milter/prospect-milter.conf";
+
 }  // namespace policy

@@ -25,6 +25,7 @@
 // Nothing here throws on any input; the only exception that can escape is
 // std::bad_alloc when the process itself is out of memory.
 #include "content.h"
+#include "text.h"
 
 #include <gumbo.h>
 
@@ -430,14 +431,8 @@ bool is_block(GumboTag tag)
     }
 }
 
-std::string_view trim_css(std::string_view text)
-{
-    constexpr std::string_view blanks = " \t\r\n\f";
-    const auto first = text.find_first_not_of(blanks);
-    if (first == std::string_view::npos)
-        return {};
-    return text.substr(first, text.find_last_not_of(blanks) - first + 1);
-}
+// CSS white space includes form feed.
+std::string_view trim_css(std::string_view text) { return trim(text, " \t\r\n\f"); }
 
 // What an inline style says about visibility: display: none hides the
 // element and everything in it; visibility: hidden hides its content unless

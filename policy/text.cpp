@@ -14,9 +14,8 @@ std::string to_lower_ascii(std::string_view text)
     return out;
 }
 
-std::string_view trim(std::string_view text)
+std::string_view trim(std::string_view text, std::string_view blanks)
 {
-    constexpr std::string_view blanks = " \t\r\n";
     const auto first = text.find_first_not_of(blanks);
     if (first == std::string_view::npos)
         return {};

@@ -10,7 +10,8 @@
 namespace policy {
 
 std::string to_lower_ascii(std::string_view text);
-std::string_view trim(std::string_view text);
+// Without leading and trailing blanks (by default space, tab, CR, LF).
+std::string_view trim(std::string_view text, std::string_view blanks = " \t\r\n");
 
 // "YYYY-MM-DD" (a real calendar date) to days since the epoch.
 std::optional<Day> parse_day(std::string_view text);
