@@ -54,8 +54,10 @@ std::string to_utf8(std::string bytes, const char* declared, std::vector<std::st
     if (declared_utf8 && valid_utf8(bytes))
         return bytes;
     if (!declared_utf8) {
-        const char* iconv_name = g_mime_charset_iconv_name(charset.c_str());
-        std::string converted = convert(bytes, iconv_name ? iconv_name : charset.c_str());
+        // Straight to iconv: GMime's charset-name lookup keeps every name it
+        // is ever asked about, so names chosen by a sender would grow the
+        // daemon without end. (iconv knows the usual aliases itself.)
+        std::string converted = convert(bytes, charset.c_str());
         if (!converted.empty() || bytes.empty())
             return converted;
         notes.push_back("text not valid in declared charset " + printable(charset, 40) + ", read as Windows-1252");

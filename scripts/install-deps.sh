@@ -8,6 +8,7 @@ packages=(
   libmilter-dev libconfig++-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libsystemd-dev libssl-dev catch2 libgmime-3.0-dev libgumbo-dev
   postfix swaks systemd procps jq python3 iproute2
+  clang llvm
 )
 
 missing=()

@@ -37,7 +37,7 @@ corpus=${FUZZ_CORPUS:-$work/corpus}
 mkdir -p "$corpus" "$artifacts"
 find "$top/tests/corpus" -maxdepth 1 -name '*.eml' -size -262144c -exec cp {} "$corpus/" \;
 cp "$here"/seeds/* "$corpus/"
-echo "run-smoke: $(ls "$corpus" | wc -l) inputs in $corpus, fuzzing for ${seconds}s"
+echo "run-smoke: $(find "$corpus" -type f | wc -l) inputs in $corpus, fuzzing for ${seconds}s"
 
 # --- sanitizers --------------------------------------------------------------
 # Leaks are findings (libFuzzer checks after every input that allocated more
@@ -53,7 +53,8 @@ export G_SLICE=always-malloc G_DEBUG=gc-friendly
 if [[ -z ${ASAN_SYMBOLIZER_PATH:-} ]]; then
     for symbolizer in llvm-symbolizer /usr/lib/llvm-14/bin/llvm-symbolizer; do
         if command -v "$symbolizer" >/dev/null; then
-            export ASAN_SYMBOLIZER_PATH=$(command -v "$symbolizer")
+            ASAN_SYMBOLIZER_PATH=$(command -v "$symbolizer")
+            export ASAN_SYMBOLIZER_PATH
             break
         fi
     done
@@ -61,6 +62,7 @@ fi
 
 # --- fuzz ------------------------------------------------------------------
 log=$build/fuzz-smoke.log
+touch "$log.start"  # artifacts newer than this are this run's
 set +e
 # shellcheck disable=SC2086  # FUZZ_ARGS is a list of flags
 "$fuzzer" -max_len=262144 -timeout=10 -rss_limit_mb=2048 -max_total_time="$seconds" \
@@ -74,7 +76,7 @@ executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 echo "run-smoke: ${executions:-?} executions in ${seconds}s budget, exit status $status, log $log"
 if (( status != 0 )); then
     echo "run-smoke: FAILED; the input is in $artifacts:"
-    ls -lt "$artifacts" | head -5
+    find "$artifacts" -type f -newer "$log.start" -printf '  %p\n' 2>/dev/null || ls -lt "$artifacts"
     echo "reproduce with: $fuzzer $artifacts/<file>"
 fi
 exit "$status"
