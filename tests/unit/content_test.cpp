@@ -11,6 +11,11 @@ TEST_CASE("folding ignores case, accents and spacing", "[keywords]")
     CHECK(policy::fold("STRAßE") == "strasse");
     CHECK(policy::fold("  Exemple\u00a0 Prospection\n SAS ") == "exemple prospection sas");
     CHECK(policy::fold("Abbestellen: \xff bitte") == "abbestellen: \uFFFD bitte");  // invalid byte replaced
+    CHECK(policy::fold("De\u0301sinscription") == "desinscription");  // decomposed accent after ASCII
+    CHECK(policy::fold("\u212Aunde") == "kunde");                      // KELVIN SIGN folds to ASCII k
+    CHECK(policy::fold("a\u2003\u00a0\tb") == "a b");                 // Unicode spaces between ASCII
+    CHECK(policy::fold("\u00a0 lead") == "lead");                      // no leading space
+    CHECK(policy::fold("ÉCOLE Übung") == "ecole ubung");
 }
 
 TEST_CASE("a keyword matches at the start of a word only", "[keywords]")
