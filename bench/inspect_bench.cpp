@@ -402,16 +402,9 @@ policy::Day g_today = 0;
 policy::Verdict judge_content(std::size_t size, const policy::MessageContent& content)
 {
     const policy::Policy& policy = *g_policy;
-    policy::MessageFacts facts;
+    policy::MessageFacts facts = policy::facts_of_message(policy, content, size);
     facts.today = g_today;
-    facts.size = size;
-    facts.too_large = size > policy.content.max_message_size;
-    facts.sender = policy::normalise_address(content.from_address);
     facts.recipients.push_back("thomas.becker@client.fr");
-    if (const auto* header = content.header(policy.scope.campaign_header))
-        facts.campaign_header = *header;
-    if (const auto* id = content.header("Message-ID"))
-        facts.message_id = *id;
     return policy::judge(policy, facts, facts.too_large ? nullptr : &content);
 }
 

@@ -140,25 +140,19 @@ int run_check(const CheckOptions& options)
         return EX_NOINPUT;
     }
 
-    policy::MessageFacts facts;
-    facts.today = policy::today_utc();
-    facts.size = bytes.size();
-    facts.too_large = bytes.size() > policy.content.max_message_size;
     // A message too large to inspect still has headers the milter reads
     // (the campaign, the Message-ID): read those alone.
+    const bool too_large = bytes.size() > policy.content.max_message_size;
     const std::string_view readable =
-        facts.too_large ? std::string_view(bytes).substr(0, header_block_size(bytes)) : std::string_view(bytes);
+        too_large ? std::string_view(bytes).substr(0, header_block_size(bytes)) : std::string_view(bytes);
     const policy::MessageContent content = policy::read_message(readable);
-    facts.sender = policy::normalise_address(options.sender.empty() ? content.from_address : options.sender);
+    policy::MessageFacts facts = policy::facts_of_message(policy, content, bytes.size());
+    if (!options.sender.empty())
+        facts.sender = policy::normalise_address(options.sender);
     for (const auto& recipient : options.recipients)
         facts.recipients.push_back(policy::normalise_address(recipient));
     if (!options.campaign.empty())
         facts.campaign_header = options.campaign;
-    else if (const auto* header = policy.scope.campaign_header.empty() ? nullptr
-                                                                       : content.header(policy.scope.campaign_header))
-        facts.campaign_header = *header;
-    if (const auto* id = content.header("Message-ID"))
-        facts.message_id = *id;
 
     const auto verdict = policy::judge(policy, facts, facts.too_large ? nullptr : &content);
     if (options.json)

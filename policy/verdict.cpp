@@ -111,6 +111,20 @@ Verdict judge(const Policy& policy, const MessageFacts& facts, const MessageCont
     return verdict;
 }
 
+MessageFacts facts_of_message(const Policy& policy, const MessageContent& content, std::size_t size)
+{
+    MessageFacts facts;
+    facts.today = today_utc();
+    facts.size = size;
+    facts.too_large = size > policy.content.max_message_size;
+    facts.sender = normalise_address(content.from_address);
+    if (const auto* header = policy.scope.campaign_header.empty() ? nullptr : content.header(policy.scope.campaign_header))
+        facts.campaign_header = *header;
+    if (const auto* id = content.header("Message-ID"))
+        facts.message_id = *id;
+    return facts;
+}
+
 std::string Verdict::failure_summary() const
 {
     std::string summary;

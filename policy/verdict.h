@@ -59,6 +59,12 @@ struct Verdict {
 // rules are skipped.
 Verdict judge(const Policy& policy, const MessageFacts& facts, const MessageContent* content = nullptr);
 
+// The facts of a whole message read at once (prospectctl check, the
+// benchmark, the fuzz target; the milter gathers them step by step): size
+// and whether it is too large to inspect, the campaign header and
+// Message-ID from its headers, its From address as sender, today's date.
+MessageFacts facts_of_message(const Policy& policy, const MessageContent& content, std::size_t size);
+
 // Today's day number (UTC) from the system clock.
 Day today_utc();
 

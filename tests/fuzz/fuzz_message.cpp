@@ -73,19 +73,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const policy::Policy& policy = *g_policy;
 
     // The message, as the milter and prospectctl check read and judge it.
-    policy::MessageFacts facts;
-    facts.today = g_today;
-    facts.size = size;
-    facts.too_large = size > policy.content.max_message_size;
     policy::MessageContent content;
-    if (!facts.too_large)
+    if (size <= policy.content.max_message_size)
         content = policy::read_message(bytes);
-    facts.sender = policy::normalise_address(content.from_address);
+    policy::MessageFacts facts = policy::facts_of_message(policy, content, size);
+    facts.today = g_today;
     facts.recipients.push_back("prospect@client.example.net");
-    if (const auto* header = content.header(policy.scope.campaign_header))
-        facts.campaign_header = *header;
-    if (const auto* id = content.header("Message-ID"))
-        facts.message_id = *id;
     // Half the inputs (by their first byte) are not a first contact, so the
     // rule's "skipped" path runs too; deterministic, as libFuzzer needs.
     facts.first_contact = size == 0 || (data[0] & 1) == 0;
