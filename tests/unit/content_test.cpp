@@ -88,3 +88,26 @@ TEST_CASE("identity needs a display name, an own domain and the organisation's n
     CHECK(identity_of("=?UTF-8?B?w4lsb2RpZQ==?= <e@example.com>", "Exemple Prospection SAS").detail.find("Élodie") !=
           std::string::npos);
 }
+
+TEST_CASE("identity can require the postal address", "[content]")
+{
+    test::PolicyFile file(std::string(R"(organisation: {
+  name = "Exemple Prospection SAS";
+  domains = [ "example.com" ];
+  postal_address = "12 rue de la Paix, 75002 Paris";
+  require_postal_address = true;
+};
+)") + test::keywords_line);
+    const auto loaded = file.load();
+    REQUIRE(loaded.ok());
+    auto identity_of = [&](const std::string& body) {
+        const auto content = policy::read_message("From: Alice <alice@example.com>\r\nSubject: x\r\n\r\n" + body);
+        return policy::check_identity(*loaded.policy, {content, content.folded_text()});
+    };
+    const auto without = identity_of("Exemple Prospection SAS, Paris");
+    CHECK(without.outcome == policy::Outcome::fail);
+    CHECK(without.detail.find("postal address") != std::string::npos);
+    // Matching survives case and line breaks, as for the name.
+    CHECK(identity_of("Exemple Prospection SAS\r\n12 RUE DE LA PAIX,\r\n75002 Paris").outcome ==
+          policy::Outcome::pass);
+}
