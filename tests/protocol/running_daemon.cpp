@@ -83,7 +83,17 @@ RunningDaemon::RunningDaemon(const std::string& policy, const std::string& milte
         execl(PROSPECT_MILTER_BINARY, "prospect-milter", "-c", m_policy_path.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
-    wait_for_socket();
+    try {
+        wait_for_socket();
+    } catch (...) {
+        // The destructor does not run for a constructor that throws: stop
+        // the daemon here, or it would outlive the test.
+        if (m_pid > 0) {
+            kill(m_pid, SIGKILL);
+            waitpid(m_pid, nullptr, 0);
+        }
+        throw;
+    }
 }
 
 RunningDaemon::~RunningDaemon()
