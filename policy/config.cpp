@@ -9,6 +9,7 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "digest.h"
@@ -44,6 +45,8 @@ private:
 
     void read_string(const Setting& s, std::string& out);
     void read_bool(const Setting& s, bool& out);
+    // An integer setting within [min, max]; `unit` ("" or e.g. "bytes") names it in errors.
+    std::optional<long long> read_integer(const Setting& s, long long min, long long max, const char* unit);
     void read_int(const Setting& s, int& out, int min, int max);
     void read_strings(const Setting& s, std::vector<std::string>& out);
     template <typename T>
@@ -184,17 +187,25 @@ void Loader::read_bool(const Setting& s, bool& out)
         out = static_cast<bool>(s);
 }
 
-void Loader::read_int(const Setting& s, int& out, int min, int max)
+std::optional<long long> Loader::read_integer(const Setting& s, long long min, long long max, const char* unit)
 {
-    if (!expect_type(s, s.getType() == Setting::TypeInt || s.getType() == Setting::TypeInt64, "an integer"))
-        return;
+    const std::string in_units = *unit ? std::string(" ") + unit : "";
+    const std::string kind = *unit ? "an integer (" + std::string(unit) + ")" : "an integer";
+    if (!expect_type(s, s.getType() == Setting::TypeInt || s.getType() == Setting::TypeInt64, kind.c_str()))
+        return std::nullopt;
     const long long value = s.getType() == Setting::TypeInt ? static_cast<int>(s) : static_cast<long long>(s);
     if (value < min || value > max) {
         error(s, setting_name(s) + " must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                     " (got " + std::to_string(value) + ")");
-        return;
+                     in_units + " (got " + std::to_string(value) + ")");
+        return std::nullopt;
     }
-    out = static_cast<int>(value);
+    return value;
+}
+
+void Loader::read_int(const Setting& s, int& out, int min, int max)
+{
+    if (const auto value = read_integer(s, min, max, ""))
+        out = static_cast<int>(*value);
 }
 
 void Loader::read_strings(const Setting& s, std::vector<std::string>& out)
@@ -441,15 +452,9 @@ void Loader::read_logging(const Setting& group, LoggingSettings& logging)
 
 void Loader::read_size(const Setting& s, std::size_t& out, std::size_t min, std::size_t max)
 {
-    if (!expect_type(s, s.getType() == Setting::TypeInt || s.getType() == Setting::TypeInt64, "an integer (bytes)"))
-        return;
-    const long long value = s.getType() == Setting::TypeInt ? static_cast<int>(s) : static_cast<long long>(s);
-    if (value < static_cast<long long>(min) || value > static_cast<long long>(max)) {
-        error(s, setting_name(s) + " must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                     " bytes (got " + std::to_string(value) + ")");
-        return;
-    }
-    out = static_cast<std::size_t>(value);
+    if (const auto value =
+            read_integer(s, static_cast<long long>(min), static_cast<long long>(max), "bytes"))
+        out = static_cast<std::size_t>(*value);
 }
 
 void Loader::read_content(const Setting& group, ContentSettings& content)

@@ -271,8 +271,9 @@ std::string MessageContent::folded_text() const
 
 const std::string* MessageContent::header(std::string_view name) const
 {
+    const std::string wanted(name);
     for (const auto& [key, value] : headers)
-        if (g_ascii_strcasecmp(key.c_str(), std::string(name).c_str()) == 0)
+        if (g_ascii_strcasecmp(key.c_str(), wanted.c_str()) == 0)
             return &value;
     return nullptr;
 }
