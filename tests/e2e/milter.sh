@@ -48,6 +48,13 @@ milter_wait_records() {
     local count=$1 timeout=$2; shift 2
     e2e_wait_until "$timeout" _milter_has_records "$count" "$@"
 }
+# milter_only_record MESSAGE-ID : waits for the message's decision record,
+# fails unless there is exactly one, and prints it.
+milter_only_record() {
+    milter_wait_records 1 10 PROSPECT_MESSAGE_ID="$1" || fail "no decision record for $1"
+    assert_eq 1 "$(milter_record_count PROSPECT_MESSAGE_ID="$1")" "one record for $1" >&2
+    milter_records PROSPECT_MESSAGE_ID="$1"
+}
 _milter_has_records() {
     local count=$1; shift
     (( $(milter_record_count "$@") >= count ))
