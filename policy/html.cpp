@@ -1,451 +1,143 @@
-// html.cpp — what a reader sees of a text part: its visible text and the
-// links they can click (content.h), for HTML (html_to_visible) and plain text
-// (plain_to_visible).
+// html.cpp — what a reader sees of an HTML part: its visible text and the
+// links they can click (content.h).
 //
-// HTML is parsed by Gumbo, an HTML5-conformant parser (entities, comments,
-// raw-text elements and malformed markup are its business), and the tree is
-// walked with an explicit stack, so nesting depth cannot exhaust ours.
+// The HTML is read in one pass over the tokens of html_lexer.h, without a
+// tree: a stack of the open elements stands in for it, closed and implied as
+// the HTML standard's tree construction closes and implies them where that
+// changes what is seen (a <p> closed by the next block, a cell by the next
+// cell, an <a> by the next <a>, end tags that do not match ignored at the
+// elements that stop them). Text inside an element that is not shown
+// (head, script, style, template, hidden or display: none...) is dropped,
+// blocks put their text on lines of their own, and each link gets its text
+// and the text of its nearest block as context.
+//
+// Why not a tree-building parser: Gumbo, the HTML5 parser Debian carries,
+// spends about a millisecond on a 20 KB newsletter building a tree this
+// reader never needs; one pass costs a few microseconds (docs/performance.md).
 //
 // Bounds, so that one part costs bounded time and memory whatever it holds:
-//   - Only the first kMaxInput bytes (4 MiB) of a part are read; the rest is
-//     ignored. The cut falls on a UTF-8 character boundary.
-//   - Gumbo gets at most kMaxParserMemory bytes and kMaxParseCpuSeconds of
-//     CPU time. Its tree construction is quadratic on some inputs (100,000
-//     nested <div>s take about 30 s, so does one tag with 100,000 attributes);
-//     a parse over either budget is abandoned and the part yields no text and
-//     no links. Ordinary mail is far inside both (a 4 MiB newsletter parses in
-//     about 0.2 s using about 50 MB).
-//   - Gumbo's own gumbo_destroy_output() recurses once per tree level and
-//     overflows the stack on deep trees, so the parser's memory is owned by
-//     ParserArena below and released without it.
+//   - Only the first 4 MiB of a part are read (visible_text.h).
+//   - At most kMaxDepth elements are open at once; deeper, each new element
+//     first closes the innermost one, as browsers cap their tree depth.
+//   - End tags search at most the open elements, and the total searching is
+//     capped (kWorkPerByte): past it the part is reported as not complete
+//     and yields no text and no links.
 //   - At most kMaxLinks links; a link's text is cut to kMaxLinkText bytes and
-//     its context to kMaxContext bytes (a window around the link when the
-//     block is longer).
+//     its context to kMaxContext bytes.
 //
 // Nothing here throws on any input; the only exception that can escape is
 // std::bad_alloc when the process itself is out of memory.
 #include "content.h"
+#include "html_entities.h"
+#include "html_lexer.h"
+#include "html_tags.h"
 #include "text.h"
+#include "utf8.h"
+#include "visible_text.h"
 
-#include <gumbo.h>
-
-#include <algorithm>
-#include <csetjmp>
-#include <cstddef>
-#include <cstdlib>
-#include <ctime>
+#include <array>
 #include <optional>
-#include <utility>
 
 namespace policy {
 namespace {
 
-constexpr std::size_t kMaxInput = 4u << 20;
-constexpr std::size_t kMaxParserMemory = 128u << 20;
-constexpr double kMaxParseCpuSeconds = 2.0;
-constexpr std::size_t kMaxLinks = 1000;
-constexpr std::size_t kMaxLinkText = 1024;
-constexpr std::size_t kMaxContext = 2048;
+using html::Tag;
 
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
-constexpr char32_t kReplacement = 0xFFFD;
+constexpr std::size_t kMaxDepth = 512;
+constexpr std::size_t kWorkPerByte = 64;
+constexpr std::size_t kMaxImageAlt = 4 * kMaxLinkText;
 
-// --- UTF-8 and characters ---------------------------------------------------
+// --- Attributes -------------------------------------------------------------
 
-bool is_continuation(char c)
+// An attribute value as the reader's client has it: references decoded,
+// malformed UTF-8 and NUL replaced by U+FFFD.
+std::string attribute_value(std::string_view raw)
 {
-    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
-
-// The first kMaxInput bytes of text, cut before a character, not inside one.
-std::string_view cap_input(std::string_view text)
-{
-    if (text.size() <= kMaxInput)
-        return text;
-    std::size_t cut = kMaxInput;
-    for (int i = 0; i < 3 && cut > 0 && is_continuation(text[cut]); ++i)
-        --cut;
-    return text.substr(0, cut);
-}
-
-// Decodes the character at text[pos] and moves pos past it. A malformed
-// sequence becomes U+FFFD, one per maximal ill-formed subpart (as Unicode
-// recommends and browsers do).
-char32_t next_char(std::string_view text, std::size_t& pos)
-{
-    const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-    const unsigned char lead = byte(pos);
-    if (lead < 0x80) {
-        ++pos;
-        return lead;
-    }
-    std::size_t length = 0;
-    char32_t c = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-        c = lead & 0x1Fu;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        c = lead & 0x0Fu;
-        if (lead == 0xE0)
-            low = 0xA0;  // no overlong forms
-        else if (lead == 0xED)
-            high = 0x9F;  // no surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        c = lead & 0x07u;
-        if (lead == 0xF0)
-            low = 0x90;  // no overlong forms
-        else if (lead == 0xF4)
-            high = 0x8F;  // nothing above U+10FFFF
-    } else {
-        ++pos;
-        return kReplacement;
-    }
-    std::size_t taken = 1;
-    for (; taken < length; ++taken) {
-        if (pos + taken >= text.size())
+    const auto plain = [](char c) { return c > 0 && c != '&'; };  // ASCII but NUL and '&'
+    std::string out;
+    out.reserve(raw.size());
+    std::size_t pos = 0;
+    while (pos < raw.size()) {
+        std::size_t end = pos;
+        while (end < raw.size() && plain(raw[end]))
+            ++end;
+        out.append(raw.substr(pos, end - pos));
+        pos = end;
+        if (pos >= raw.size())
             break;
-        const unsigned char next = byte(pos + taken);
-        if (next < low || next > high)
-            break;
-        low = 0x80;
-        high = 0xBF;
-        c = (c << 6) | (next & 0x3Fu);
-    }
-    pos += taken;
-    return taken == length ? c : kReplacement;
-}
-
-void append_utf8(std::string& out, char32_t c)
-{
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
-
-// White space as a reader perceives it: ASCII white space, NEL, the no-break
-// space and the other Unicode space separators, line and paragraph separators.
-bool is_space(char32_t c)
-{
-    switch (c) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20:
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
-    case 0x202F: case 0x205F: case 0x3000:
-        return true;
-    default:
-        return c >= 0x2000 && c <= 0x200A;
-    }
-}
-
-// Characters that show nothing: control characters (NUL included), the soft
-// hyphen, zero-width and bidirectional formatting characters, the BOM. They
-// are dropped, so "unsub<U+200B>scribe" reads as the "unsubscribe" it shows.
-bool is_invisible(char32_t c)
-{
-    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xAD || c == 0x180E ||
-           (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
-           (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF;
-}
-
-bool is_ascii_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(),
-                      [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
-
-bool istarts_with(std::string_view text, std::string_view prefix)
-{
-    return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
-}
-
-// --- Collapsed text ---------------------------------------------------------
-
-// Builds visible text: runs of white space become one space, invisible
-// characters vanish, malformed UTF-8 becomes U+FFFD, and line breaks asked
-// for between blocks become one "\n" however many there are. Nothing is
-// written at the start or the end: a space or a break is only written before
-// the next visible character, so the text is always trimmed.
-class TextBuilder {
-public:
-    void append(std::string_view utf8)
-    {
-        std::size_t pos = 0;
-        while (pos < utf8.size()) {
-            const char32_t c = next_char(utf8, pos);
-            if (is_space(c))
-                space_ = true;
-            else if (!is_invisible(c))
-                put(c);
+        if (raw[pos] == '&') {
+            pos += html::decode_reference(raw.substr(pos), true, out);
+        } else {
+            const char32_t c = utf8::next(raw, pos);
+            utf8::append(out, c == 0 ? utf8::kReplacement : c);
         }
     }
-
-    void line_break() { break_ = true; }
-    std::size_t size() const { return out_.size(); }
-    const std::string& str() const { return out_; }
-    std::string take() { return std::move(out_); }
-
-private:
-    void put(char32_t c)
-    {
-        if (!out_.empty()) {
-            if (break_)
-                out_ += '\n';
-            else if (space_)
-                out_ += ' ';
-        }
-        break_ = space_ = false;
-        append_utf8(out_, c);
-    }
-
-    std::string out_;
-    bool space_ = false;
-    bool break_ = false;
-};
-
-std::string collapse(std::string_view text)
-{
-    TextBuilder builder;
-    builder.append(text);
-    return builder.take();
-}
-
-// text cut to at most max bytes, before a character rather than inside one.
-std::string_view cut(std::string_view text, std::size_t max)
-{
-    if (text.size() <= max)
-        return text;
-    std::size_t end = max;
-    while (end > 0 && is_continuation(text[end]))
-        --end;
-    return text.substr(0, end);
-}
-
-// A piece of built text on one line, at most max bytes: its breaks become
-// spaces, and the space or break it may start or end with goes.
-std::string one_line(std::string_view text, std::size_t max = npos)
-{
-    const auto blank = [](char c) { return c == '\n' || c == ' '; };
-    while (!text.empty() && blank(text.front()))
-        text.remove_prefix(1);
-    text = cut(text, max);
-    while (!text.empty() && blank(text.back()))
-        text.remove_suffix(1);
-    std::string out(text);
-    std::replace(out.begin(), out.end(), '\n', ' ');
     return out;
 }
 
-// The context of a link at text[at, at_end) in the block text[from, to): the
-// block on one line, or when it is longer than kMaxContext, a window of it
-// around the link, cut at characters and, where possible, between words.
-std::string context(std::string_view text, std::size_t from, std::size_t to, std::size_t at,
-                    std::size_t at_end)
+// An alt or title attribute as one line of visible text.
+std::string attribute_text(std::string_view raw)
 {
-    if (to - from > kMaxContext) {
-        std::size_t start = at > from + kMaxContext / 2 ? at - kMaxContext / 2 : from;
-        std::size_t end = std::min(to, start + kMaxContext);
-        if (end - start < kMaxContext)
-            start = end - kMaxContext;
-        while (start < end && is_continuation(text[start]))
-            ++start;
-        while (end > start && end < text.size() && is_continuation(text[end]))
-            --end;
-        if (start > from) {
-            const auto blank = text.find_first_of(" \n", start);
-            if (blank != std::string_view::npos && blank < at)
-                start = blank + 1;
-        }
-        if (end < to && end > start) {
-            const auto blank = text.substr(0, end).find_last_of(" \n");
-            if (blank != std::string_view::npos && blank >= at_end && blank > start)
-                end = blank;
-        }
-        from = start;
-        to = end;
-    }
-    return one_line(text.substr(from, to - from));
+    TextBuilder text;
+    text.append_html(utf8::cut(raw, kMaxImageAlt), true);
+    return one_line(text.str(), kMaxLinkText);
 }
 
-// --- Gumbo under a budget ---------------------------------------------------
-
-// Owns every byte Gumbo allocates, counts them and the CPU time spent, and
-// abandons the parse (longjmp out of Gumbo, which is C and holds nothing
-// needing destruction) when either budget is exceeded. Whatever Gumbo
-// allocated is freed by the destructor, parse finished or abandoned.
-class ParserArena {
-public:
-    ParserArena() { head_.prev = head_.next = &head_; }
-    ~ParserArena()
-    {
-        for (Header* block = head_.next; block != &head_;) {
-            Header* next = block->next;
-            std::free(block);
-            block = next;
-        }
-    }
-    ParserArena(const ParserArena&) = delete;
-    ParserArena& operator=(const ParserArena&) = delete;
-
-    // The parse of html, or nullptr when it went over budget. The tree lives
-    // as long as the arena.
-    GumboOutput* parse(std::string_view html)
-    {
-        GumboOptions options = kGumboDefaultOptions;
-        options.allocator = &ParserArena::allocate;
-        options.deallocator = &ParserArena::deallocate;
-        options.userdata = this;
-        options.max_errors = 0;  // the error list is of no use here
-        start_ = cpu_seconds();
-        if (setjmp(abandon_) != 0)
-            return nullptr;
-        return gumbo_parse_with_options(&options, html.empty() ? "" : html.data(), html.size());
-    }
-
-private:
-    struct Header {
-        Header* prev;
-        Header* next;
-        std::size_t size;
-    };
-    // Keeps what follows the header aligned as malloc would.
-    static constexpr std::size_t kHeaderSize =
-        (sizeof(Header) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) *
-        alignof(std::max_align_t);
-
-    static double cpu_seconds()
-    {
-        timespec now{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-        return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-    }
-
-    static void* allocate(void* userdata, std::size_t size)
-    {
-        auto* arena = static_cast<ParserArena*>(userdata);
-        // Gumbo allocates at least once per token and per node, so checking
-        // here bounds the time of its quadratic loops too. The clock is read
-        // every 64 allocations only.
-        if (size > kMaxParserMemory || arena->used_ + kHeaderSize + size > kMaxParserMemory ||
-            ((++arena->calls_ & 63u) == 0 && cpu_seconds() - arena->start_ > kMaxParseCpuSeconds))
-            std::longjmp(arena->abandon_, 1);
-        auto* block = static_cast<Header*>(std::malloc(kHeaderSize + size));
-        if (block == nullptr)
-            std::longjmp(arena->abandon_, 1);  // Gumbo does not check for NULL
-        block->size = kHeaderSize + size;
-        block->prev = &arena->head_;
-        block->next = arena->head_.next;
-        arena->head_.next->prev = block;
-        arena->head_.next = block;
-        arena->used_ += block->size;
-        return reinterpret_cast<char*>(block) + kHeaderSize;
-    }
-
-    static void deallocate(void* userdata, void* pointer)
-    {
-        if (pointer == nullptr)
-            return;
-        auto* arena = static_cast<ParserArena*>(userdata);
-        auto* block = reinterpret_cast<Header*>(static_cast<char*>(pointer) - kHeaderSize);
-        block->prev->next = block->next;
-        block->next->prev = block->prev;
-        arena->used_ -= block->size;
-        std::free(block);
-    }
-
-    Header head_{};  // sentinel of the circular list of live blocks
-    std::size_t used_ = 0;
-    unsigned calls_ = 0;
-    double start_ = 0;
-    std::jmp_buf abandon_{};
-};
-
-// --- HTML -------------------------------------------------------------------
-
-const char* attribute(const GumboElement& element, const char* name)
+// The URL of an href a reader can follow to the web or to a mail composer:
+// http:, https: or mailto: (any case). As a browser's URL parser does, leading
+// and trailing spaces and control characters are dropped, and tabs and line
+// breaks removed anywhere.
+std::optional<std::string> followable_url(std::string_view raw_href)
 {
-    const GumboAttribute* attr = gumbo_get_attribute(&element.attributes, name);
-    return attr != nullptr ? attr->value : nullptr;
+    const std::string href = attribute_value(raw_href);
+    std::string_view trimmed = href;
+    while (!trimmed.empty() && static_cast<unsigned char>(trimmed.front()) <= 0x20)
+        trimmed.remove_prefix(1);
+    while (!trimmed.empty() && static_cast<unsigned char>(trimmed.back()) <= 0x20)
+        trimmed.remove_suffix(1);
+    std::string url;
+    url.reserve(trimmed.size());
+    for (char c : trimmed)
+        if (c != '\t' && c != '\n' && c != '\r')
+            url += c;
+    const auto colon = url.find(':');
+    if (colon == std::string::npos)
+        return std::nullopt;
+    const std::string_view scheme = std::string_view(url).substr(0, colon);
+    if (html::iequals(scheme, "http") || html::iequals(scheme, "https") || html::iequals(scheme, "mailto"))
+        return url;
+    return std::nullopt;
 }
 
-// Elements whose content a reader never sees.
-bool is_unseen(GumboTag tag)
-{
-    switch (tag) {
-    case GUMBO_TAG_HEAD: case GUMBO_TAG_TITLE: case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_OBJECT:
-    case GUMBO_TAG_APPLET: case GUMBO_TAG_IFRAME: case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_NOEMBED: case GUMBO_TAG_DATALIST: case GUMBO_TAG_DESC:
-        return true;
-    default:
-        return false;
-    }
-}
+// --- Inline styles ----------------------------------------------------------
 
-// Elements that start and end a block (rendered display: block, list-item,
-// table parts): their text is on its own line.
-bool is_block(GumboTag tag)
-{
-    switch (tag) {
-    case GUMBO_TAG_HTML: case GUMBO_TAG_BODY: case GUMBO_TAG_ADDRESS: case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_ASIDE: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_CAPTION:
-    case GUMBO_TAG_CENTER: case GUMBO_TAG_DD: case GUMBO_TAG_DETAILS: case GUMBO_TAG_DIR:
-    case GUMBO_TAG_DIV: case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_FIELDSET:
-    case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_FIGURE: case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_FORM: case GUMBO_TAG_FRAMESET: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
-    case GUMBO_TAG_HEADER: case GUMBO_TAG_HGROUP: case GUMBO_TAG_HR: case GUMBO_TAG_LEGEND:
-    case GUMBO_TAG_LI: case GUMBO_TAG_LISTING: case GUMBO_TAG_MAIN: case GUMBO_TAG_MENU:
-    case GUMBO_TAG_NAV: case GUMBO_TAG_OL: case GUMBO_TAG_P: case GUMBO_TAG_PLAINTEXT:
-    case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_TBODY: case GUMBO_TAG_TD: case GUMBO_TAG_TFOOT: case GUMBO_TAG_TH:
-    case GUMBO_TAG_THEAD: case GUMBO_TAG_TR: case GUMBO_TAG_UL: case GUMBO_TAG_XMP:
-        return true;
-    default:
-        return false;
-    }
-}
+bool is_css_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-// CSS white space includes form feed.
-std::string_view trim_css(std::string_view text) { return trim(text, " \t\r\n\f"); }
+std::string_view trim_css(std::string_view text)
+{
+    while (!text.empty() && is_css_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && is_css_space(text.back()))
+        text.remove_suffix(1);
+    return text;
+}
 
 // What an inline style says about visibility: display: none hides the
 // element and everything in it; visibility: hidden hides its content unless
 // a descendant says visibility: visible again. Later declarations win, unless
-// an earlier one is !important.
+// an earlier one is !important. Names and keywords are case-insensitive.
 struct InlineStyle {
     std::optional<bool> display_none;
     std::optional<bool> visibility_hidden;
 };
 
-InlineStyle parse_style(std::string_view style)
+InlineStyle parse_style(std::string_view style);
+
+// The style without its comments, then parsed (rare: mail seldom has any).
+InlineStyle parse_commented_style(std::string_view style)
 {
-    std::string css;  // lower-cased, comments removed
+    std::string css;
     css.reserve(style.size());
     for (std::size_t i = 0; i < style.size(); ++i) {
         if (style[i] == '/' && i + 1 < style.size() && style[i + 1] == '*') {
@@ -455,13 +147,19 @@ InlineStyle parse_style(std::string_view style)
             i = close + 1;
             continue;
         }
-        css += ascii_lower(style[i]);
+        css += style[i];
     }
+    return parse_style(css);
+}
 
+InlineStyle parse_style(std::string_view style)
+{
+    if (style.find("/*") != std::string_view::npos)
+        return parse_commented_style(style);
     InlineStyle result;
     bool display_important = false;
     bool visibility_important = false;
-    std::string_view rest = css;
+    std::string_view rest = style;
     while (!rest.empty()) {
         const auto semicolon = rest.find(';');
         const std::string_view declaration = rest.substr(0, semicolon);
@@ -473,18 +171,18 @@ InlineStyle parse_style(std::string_view style)
         auto value = trim_css(declaration.substr(colon + 1));
         bool important = false;
         if (const auto bang = value.find('!');
-            bang != std::string_view::npos && trim_css(value.substr(bang + 1)) == "important") {
+            bang != std::string_view::npos && html::iequals(trim_css(value.substr(bang + 1)), "important")) {
             important = true;
             value = trim_css(value.substr(0, bang));
         }
-        if (property == "display") {
+        if (html::iequals(property, "display")) {
             if (important || !display_important) {
-                result.display_none = value == "none";
+                result.display_none = html::iequals(value, "none");
                 display_important = important;
             }
-        } else if (property == "visibility") {
-            const bool hidden = value == "hidden" || value == "collapse";
-            const bool shown = value == "visible" || value == "initial";
+        } else if (html::iequals(property, "visibility")) {
+            const bool hidden = html::iequals(value, "hidden") || html::iequals(value, "collapse");
+            const bool shown = html::iequals(value, "visible") || html::iequals(value, "initial");
             if ((hidden || shown) && (important || !visibility_important)) {
                 result.visibility_hidden = hidden;
                 visibility_important = important;
@@ -494,322 +192,543 @@ InlineStyle parse_style(std::string_view style)
     return result;
 }
 
-// The URL of an href a reader can follow to the web or to a mail composer:
-// http:, https: or mailto: (any case). As a browser's URL parser does, leading
-// and trailing spaces and control characters are dropped, and tabs and line
-// breaks removed anywhere.
-std::optional<std::string> followable_url(std::string_view href)
+// Most inline styles say nothing about visibility, and most that do say
+// "display: block" (on images and buttons): only "none", "hidden" and
+// "collapse" can hide, so only styles holding one of them are parsed. A
+// reference or an escape could spell anything: those are parsed too.
+bool may_hide(std::string_view style)
 {
-    while (!href.empty() && static_cast<unsigned char>(href.front()) <= 0x20)
-        href.remove_prefix(1);
-    while (!href.empty() && static_cast<unsigned char>(href.back()) <= 0x20)
-        href.remove_suffix(1);
-    std::string url;
-    url.reserve(href.size());
-    for (char c : href)
-        if (c != '\t' && c != '\n' && c != '\r')
-            url += c;
-    const auto colon = url.find(':');
-    if (colon == std::string::npos)
-        return std::nullopt;
-    const std::string_view scheme = std::string_view(url).substr(0, colon);
-    if (iequals(scheme, "http") || iequals(scheme, "https") || iequals(scheme, "mailto"))
-        return url;
-    return std::nullopt;
+    static constexpr auto kFirstLetters = [] {
+        std::array<bool, 256> first{};
+        for (unsigned char c : std::string_view("nNhHcC&\\"))
+            first[c] = true;
+        return first;
+    }();
+    for (std::size_t i = 0; i < style.size(); ++i) {
+        const char c = style[i];
+        if (!kFirstLetters[static_cast<unsigned char>(c)])
+            continue;
+        if (c == '&' || c == '\\' || html::iequals(style.substr(i, 4), "none") ||
+            html::iequals(style.substr(i, 6), "hidden") || html::iequals(style.substr(i, 8), "collapse"))
+            return true;
+    }
+    return false;
 }
 
-class HtmlReader {
-public:
-    VisibleText read(const GumboNode* document)
-    {
-        blocks_.push_back({0, {}});  // for links outside any block element
-        std::vector<Step> steps{{document, false}};
-        while (!steps.empty()) {
-            const Step step = steps.back();
-            steps.pop_back();
-            if (step.leaving)
-                leave();
-            else
-                enter(step.node, steps);
-        }
-        while (!blocks_.empty())
-            finish_block();
-        VisibleText result;
-        result.text = text_.take();
-        result.links = std::move(links_);
-        return result;
-    }
-
-private:
-    struct Step {
-        const GumboNode* node;
-        bool leaving;
-    };
-    // An element being read, with what to restore when leaving it.
-    struct Open {
-        bool block;
-        std::size_t link;          // the link it starts, or npos
-        std::size_t outer_anchor;  // the link being read around it, or npos
-        bool outer_visible;
-    };
-    struct Block {
-        std::size_t start;               // in text_
-        std::vector<std::size_t> links;  // links whose nearest block this is
-    };
-    struct Anchor {
-        const GumboElement* element;
-        std::size_t start = 0;  // the anchor's text in text_
-        std::size_t end = 0;
-        std::string image_alt;  // of the first visible image with an alt inside
-    };
-
-    void enter(const GumboNode* node, std::vector<Step>& steps)
-    {
-        switch (node->type) {
-        case GUMBO_NODE_DOCUMENT:
-            push_children(node->v.document.children, steps);
-            return;
-        case GUMBO_NODE_TEXT:
-        case GUMBO_NODE_CDATA:
-        case GUMBO_NODE_WHITESPACE:
-            if (visible_)
-                text_.append(node->v.text.text);
-            return;
-        case GUMBO_NODE_ELEMENT:
-            enter_element(node, steps);
-            return;
-        default:  // comments; template contents
-            return;
-        }
-    }
-
-    void enter_element(const GumboNode* node, std::vector<Step>& steps)
-    {
-        const GumboElement& element = node->v.element;
-        if (is_unseen(element.tag))
-            return;
-        if (element.tag == GUMBO_TAG_INPUT)
-            return;  // no content; its value (a hidden input's too) is not text read
-        bool displayed = attribute(element, "hidden") == nullptr;
-        bool visible = visible_;
-        if (const char* style = attribute(element, "style")) {
-            const InlineStyle css = parse_style(style);
-            if (css.display_none)
-                displayed = !*css.display_none;  // display: block overrides hidden
-            if (css.visibility_hidden)
-                visible = !*css.visibility_hidden;
-        }
-        if (!displayed)
-            return;
-        if (element.tag == GUMBO_TAG_BR) {
-            text_.line_break();
-            return;
-        }
-
-        const bool block = element.tag_namespace == GUMBO_NAMESPACE_HTML && is_block(element.tag);
-        Open open{block, npos, anchor_, visible_};
-        visible_ = visible;
-        if (block) {
-            text_.line_break();
-            blocks_.push_back({text_.size(), {}});
-        }
-        if (visible_ && (element.tag == GUMBO_TAG_A || element.tag == GUMBO_TAG_AREA))
-            open.link = start_link(element);
-        if (visible_ && element.tag == GUMBO_TAG_IMG && anchor_ != npos &&
-            anchors_[anchor_].image_alt.empty())
-            if (const char* alt = attribute(element, "alt"))
-                anchors_[anchor_].image_alt =
-                    one_line(collapse(cut(alt, 4 * kMaxLinkText)), kMaxLinkText);
-        if (open.link != npos)
-            anchor_ = open.link;
-        open_.push_back(open);
-        steps.push_back({node, true});
-        push_children(element.children, steps);
-    }
-
-    void leave()
-    {
-        const Open open = open_.back();
-        open_.pop_back();
-        if (open.link != npos)
-            finish_link(open.link);
-        if (open.block) {
-            text_.line_break();
-            finish_block();
-        }
-        anchor_ = open.outer_anchor;
-        visible_ = open.outer_visible;
-    }
-
-    static void push_children(const GumboVector& children, std::vector<Step>& steps)
-    {
-        for (unsigned i = children.length; i-- > 0;)
-            steps.push_back({static_cast<const GumboNode*>(children.data[i]), false});
-    }
-
-    std::size_t start_link(const GumboElement& element)
-    {
-        if (links_.size() >= kMaxLinks)
-            return npos;
-        const char* href = attribute(element, "href");
-        if (href == nullptr)
-            return npos;
-        auto url = followable_url(href);
-        if (!url)
-            return npos;
-        links_.push_back({std::move(*url), {}, {}});
-        anchors_.push_back({&element, text_.size(), text_.size(), {}});
-        blocks_.back().links.push_back(links_.size() - 1);
-        return links_.size() - 1;
-    }
-
-    void finish_link(std::size_t index)
-    {
-        Anchor& anchor = anchors_[index];
-        anchor.end = text_.size();
-        const std::string_view shown =
-            std::string_view(text_.str()).substr(anchor.start, anchor.end - anchor.start);
-        std::string text = one_line(shown, kMaxLinkText);
-        if (text.empty()) {
-            // An image link says what its image's alt says; an <area> has
-            // an alt of its own; failing that, the title.
-            if (anchor.element->tag == GUMBO_TAG_AREA) {
-                if (const char* alt = attribute(*anchor.element, "alt"))
-                    text = one_line(collapse(cut(alt, 4 * kMaxLinkText)), kMaxLinkText);
-            } else {
-                text = anchor.image_alt;
-            }
-        }
-        if (text.empty())
-            if (const char* title = attribute(*anchor.element, "title"))
-                text = one_line(collapse(cut(title, 4 * kMaxLinkText)), kMaxLinkText);
-        links_[index].text = std::move(text);
-    }
-
-    void finish_block()
-    {
-        const Block& block = blocks_.back();
-        for (std::size_t index : block.links)
-            links_[index].context = context(text_.str(), block.start, text_.size(),
-                                            anchors_[index].start, anchors_[index].end);
-        blocks_.pop_back();
-    }
-
-    TextBuilder text_;
-    std::vector<Link> links_;
-    std::vector<Anchor> anchors_;  // parallel to links_
-    std::vector<Open> open_;
-    std::vector<Block> blocks_;
-    std::size_t anchor_ = npos;  // the link being read, or npos
-    bool visible_ = true;        // false under visibility: hidden
-};
-
-// --- Plain text -------------------------------------------------------------
-
-// Length of the http://, https:// or mailto: scheme text starts with, or 0.
-std::size_t scheme_length(std::string_view text)
+bool is_table_part(Tag tag)
 {
-    for (std::string_view scheme : {"http://", "https://", "mailto:"})
-        if (istarts_with(text, scheme))
-            return scheme.size();
-    return 0;
-}
-
-// Characters that end a bare URL: quotes and angle brackets, typographic
-// quotes included. ")" and "]" end it too unless they close a "(" or "[" in it.
-bool ends_url(char32_t c)
-{
-    switch (c) {
-    case ' ': case '<': case '>': case '"': case '\'':
-    case 0xAB: case 0xBB: case 0x2018: case 0x2019: case 0x201C: case 0x201D:
-    case 0x2039: case 0x203A:
+    switch (tag) {
+    case Tag::caption: case Tag::col: case Tag::colgroup: case Tag::tbody: case Tag::td: case Tag::tfoot:
+    case Tag::th: case Tag::thead: case Tag::tr:
         return true;
     default:
         return false;
     }
 }
 
-// Adds the URLs of a collapsed paragraph to links, the paragraph as context.
-void find_urls(std::string_view paragraph, std::vector<Link>& links)
+// HTML elements that end SVG or MathML content when they start inside it.
+bool breaks_out_of_foreign(Tag tag, const html::Token& token)
 {
-    std::size_t pos = 0;
-    while (pos < paragraph.size() && links.size() < kMaxLinks) {
-        const char first = ascii_lower(paragraph[pos]);
-        const std::size_t scheme =
-            first == 'h' || first == 'm' ? scheme_length(paragraph.substr(pos)) : 0;
-        if (scheme == 0 || (pos > 0 && is_ascii_alnum(paragraph[pos - 1]))) {
-            ++pos;
-            continue;
-        }
-        std::size_t end = pos + scheme;
-        int parentheses = 0;
-        int brackets = 0;
-        while (end < paragraph.size()) {
-            std::size_t next = end;
-            const char32_t c = next_char(paragraph, next);
-            if (ends_url(c) || (c == ')' && parentheses == 0) || (c == ']' && brackets == 0))
-                break;
-            parentheses += c == '(' ? 1 : c == ')' ? -1 : 0;
-            brackets += c == '[' ? 1 : c == ']' ? -1 : 0;
-            end = next;
-        }
-        const bool in_angle_brackets =
-            pos > 0 && paragraph[pos - 1] == '<' && end < paragraph.size() && paragraph[end] == '>';
-        if (!in_angle_brackets)
-            while (end > pos + scheme &&
-                   std::string_view(".,;:!?").find(paragraph[end - 1]) != std::string_view::npos)
-                --end;
-        if (end > pos + scheme) {
-            std::string url(paragraph.substr(pos, end - pos));
-            links.push_back({url, url, context(paragraph, 0, paragraph.size(), pos, end)});
-        }
-        pos = std::max(end, pos + scheme);
+    switch (tag) {
+    case Tag::b: case Tag::big: case Tag::blockquote: case Tag::body: case Tag::br: case Tag::center:
+    case Tag::code: case Tag::dd: case Tag::div: case Tag::dl: case Tag::dt: case Tag::em: case Tag::embed:
+    case Tag::h1: case Tag::h2: case Tag::h3: case Tag::h4: case Tag::h5: case Tag::h6: case Tag::head:
+    case Tag::hr: case Tag::i: case Tag::img: case Tag::li: case Tag::listing: case Tag::menu: case Tag::meta:
+    case Tag::nobr: case Tag::ol: case Tag::p: case Tag::pre: case Tag::s: case Tag::small: case Tag::strong:
+    case Tag::strike: case Tag::table: case Tag::tt: case Tag::u: case Tag::ul:
+        return true;
+    case Tag::font:
+        return token.attribute("color") != nullptr || token.attribute("face") != nullptr ||
+               token.attribute("size") != nullptr;
+    case Tag::other:
+        return html::iequals(token.data, "span") || html::iequals(token.data, "sub") ||
+               html::iequals(token.data, "sup") || html::iequals(token.data, "var") ||
+               html::iequals(token.data, "ruby");
+    default:
+        return false;
     }
+}
+
+// --- The reader -------------------------------------------------------------
+
+class HtmlReader {
+public:
+    explicit HtmlReader(std::string_view html) : m_html(html), m_work_left(kWorkPerByte * html.size() + 100000)
+    {
+        m_text.reserve(html.size() / 2);
+        m_open.reserve(64);
+        m_blocks.reserve(64);
+        m_links.reserve(32);
+        m_anchors.reserve(32);
+    }
+
+    VisibleText read();
+
+private:
+    // An element open on the stack, with what to restore when it closes.
+    struct Open {
+        Tag tag;
+        std::string_view name;     // as written, for elements of Tag::other
+        bool hides;                // nothing inside it is shown
+        bool block;                // it started a block
+        std::size_t link;          // the link it starts, or npos
+        std::size_t outer_anchor;  // the link being read around it, or npos
+        bool outer_visible;
+        bool foreign = false;      // an SVG or MathML element
+    };
+    struct Block {
+        std::size_t start;               // in m_text
+        std::vector<std::size_t> links;  // links whose nearest block this is
+    };
+    struct Anchor {
+        Tag tag;                 // a or area
+        std::size_t start = 0;   // the anchor's text in m_text
+        std::size_t end = 0;
+        std::string image_alt;   // of the first visible image with an alt inside
+        std::string title;
+        std::string area_alt;
+    };
+    // Which open elements stop the search for the element an end tag closes.
+    enum class Scope { any_other, element, button, list_item, table };
+
+    bool shown() const { return m_hiding == 0; }
+    bool is_open(Tag tag) const { return m_open_count[static_cast<std::size_t>(tag)] > 0; }
+    static bool select_may_hold(Tag tag);
+    void foreign_element(Tag tag, const html::Token& token);
+    void text(const html::Token& token);
+    void start_tag(const html::Token& token);
+    void end_tag(const html::Token& token);
+    void imply_end_tags(Tag tag);
+    void void_element(Tag tag, const html::Token& token, bool displayed);
+    void push(Tag tag, const html::Token& token, bool displayed, bool visible);
+    std::size_t find_open(Tag tag, std::string_view name, Scope scope);
+    void close_to(std::size_t index);
+    void close_top();
+    void close_head();
+    void close_anchor(std::size_t index);
+    std::size_t start_link(Tag tag, const html::Token& token);
+    void finish_link(std::size_t index);
+    void finish_block();
+
+    std::string_view m_html;
+    std::size_t m_work_left;
+    TextBuilder m_text;
+    std::vector<Link> m_links;
+    std::vector<Anchor> m_anchors;  // parallel to m_links
+    std::vector<Open> m_open;
+    std::array<std::uint32_t, static_cast<std::size_t>(Tag::count_)> m_open_count{};
+    std::vector<Block> m_blocks;
+    std::size_t m_anchor = npos;  // the link being read, or npos
+    std::size_t m_hiding = 0;     // open elements that hide their content
+    std::size_t m_foreign = 0;    // open SVG and MathML elements
+    bool m_visible = true;        // false under visibility: hidden
+    bool m_head_done = false;     // a <head> was opened (and closed) or the body began
+};
+
+VisibleText HtmlReader::read()
+{
+    m_blocks.push_back({0, {}});  // for links outside any block element
+    html::Lexer lexer(m_html);
+    html::Token token;
+    for (lexer.next(token); token.kind != html::Token::Kind::end; lexer.next(token)) {
+        if (token.kind == html::Token::Kind::text)
+            text(token);
+        else if (token.kind == html::Token::Kind::start_tag)
+            start_tag(token);
+        else
+            end_tag(token);
+        if (m_work_left == 0) {
+            VisibleText unread;  // too costly: see the top of this file
+            unread.complete = false;
+            return unread;
+        }
+        --m_work_left;
+    }
+    close_to(0);
+    while (!m_blocks.empty())
+        finish_block();
+    VisibleText result;
+    result.text = m_text.take();
+    result.links = std::move(m_links);
+    return result;
+}
+
+void HtmlReader::text(const html::Token& token)
+{
+    if (!m_open.empty() && m_open.back().tag == Tag::head &&
+        token.data.find_first_not_of(" \t\n\r\f") != std::string_view::npos)
+        close_head();  // text ends the head: it belongs to the body
+    if (!shown() || !m_visible)
+        return;
+    if (token.raw)
+        m_text.append(token.data);
+    else
+        m_text.append_html(token.data);
+}
+
+void HtmlReader::start_tag(const html::Token& token)
+{
+    const Tag tag = token.tag;
+    if (tag == Tag::html)
+        return;  // its attributes go to the root; nothing to open
+    if (tag == Tag::head) {
+        if (!m_head_done && m_open.empty())
+            push(tag, token, true, m_visible);
+        m_head_done = true;
+        return;
+    }
+    if (!m_open.empty() && m_open.back().tag == Tag::head && !html::has(tag, html::kHeadContent))
+        close_head();
+    m_head_done = true;
+    if (tag == Tag::body)
+        return;  // the body is the root block
+    if (is_table_part(tag) && !is_open(Tag::table))
+        return;  // a cell or row outside any table is ignored, as browsers do
+    if (is_open(Tag::select)) {
+        if (tag == Tag::select) {
+            close_to(find_open(Tag::select, {}, Scope::table));  // read as </select>
+            return;
+        }
+        if (!select_may_hold(tag) && tag != Tag::input && tag != Tag::keygen && tag != Tag::textarea)
+            return;
+    }
+    if (m_foreign > 0) {
+        if (!breaks_out_of_foreign(tag, token)) {
+            foreign_element(Tag::other, token);
+            return;
+        }
+        while (m_foreign > 0)
+            close_top();
+    }
+    imply_end_tags(tag);
+    if (tag == Tag::svg || tag == Tag::math) {
+        foreign_element(tag, token);
+        return;
+    }
+
+    bool displayed = true;
+    bool visible = m_visible;
+    if (shown()) {
+        displayed = token.attribute("hidden") == nullptr;
+        // Under the hidden attribute or visibility: hidden, a style can also
+        // show what would be hidden, so it is always read there.
+        if (const auto* style = token.attribute("style");
+            style != nullptr && (!displayed || !m_visible || may_hide(*style))) {
+            const InlineStyle css = parse_style(attribute_value(*style));
+            if (css.display_none)
+                displayed = !*css.display_none;  // display: block overrides hidden
+            if (css.visibility_hidden)
+                visible = !*css.visibility_hidden;
+        }
+    }
+    const bool foreign_void = token.self_closing && (tag == Tag::other || tag == Tag::svg || tag == Tag::math);
+    if (html::has(tag, html::kVoid) || foreign_void) {
+        void_element(tag, token, displayed);
+        return;
+    }
+    if (m_open.size() >= kMaxDepth)
+        close_top();
+    push(tag, token, displayed, visible);
+}
+
+// Inside a <select> only options count; a new select, an input or a
+// textarea ends it. Other start tags are ignored, as browsers do.
+bool HtmlReader::select_may_hold(Tag tag)
+{
+    switch (tag) {
+    case Tag::option: case Tag::optgroup: case Tag::script: case Tag::template_: case Tag::style:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// An element inside SVG or MathML: never a block or a hidden kind of its
+// own, and "<x/>" closes itself.
+void HtmlReader::foreign_element(Tag tag, const html::Token& token)
+{
+    if (token.self_closing)
+        return;
+    if (m_open.size() >= kMaxDepth)
+        close_top();
+    push(tag, token, true, m_visible);
+    m_open.back().foreign = true;
+    ++m_foreign;
+}
+
+// Start tags that close elements still open: a paragraph ends at the next
+// block, a list item at the next item, a cell at the next cell or row, an
+// anchor at the next anchor.
+void HtmlReader::imply_end_tags(Tag tag)
+{
+    const auto close_nearest = [&](std::initializer_list<Tag> tags, Scope scope) {
+        std::size_t nearest = npos;
+        for (Tag candidate : tags)
+            if (const std::size_t at = find_open(candidate, {}, scope); at != npos && (nearest == npos || at > nearest))
+                nearest = at;
+        if (nearest != npos)
+            close_to(nearest);
+    };
+    if (html::has(tag, html::kClosesP))
+        close_nearest({Tag::p}, Scope::button);
+    switch (tag) {
+    case Tag::li:
+        close_nearest({Tag::li}, Scope::list_item);
+        break;
+    case Tag::dd: case Tag::dt:
+        close_nearest({Tag::dd, Tag::dt}, Scope::element);
+        break;
+    case Tag::h1: case Tag::h2: case Tag::h3: case Tag::h4: case Tag::h5: case Tag::h6:
+        if (!m_open.empty() && m_open.back().tag >= Tag::h1 && m_open.back().tag <= Tag::h6)
+            close_top();
+        break;
+    case Tag::td: case Tag::th:
+        close_nearest({Tag::td, Tag::th}, Scope::table);
+        break;
+    case Tag::tr:
+        close_nearest({Tag::tr, Tag::td, Tag::th}, Scope::table);
+        break;
+    case Tag::tbody: case Tag::thead: case Tag::tfoot:
+        close_nearest({Tag::tbody, Tag::thead, Tag::tfoot, Tag::tr, Tag::td, Tag::th}, Scope::table);
+        break;
+    case Tag::option:
+        if (!m_open.empty() && m_open.back().tag == Tag::option)
+            close_top();
+        break;
+    case Tag::select: case Tag::input: case Tag::keygen: case Tag::textarea:
+        close_nearest({Tag::select}, Scope::table);
+        break;
+    case Tag::a:
+        if (const std::size_t open = find_open(Tag::a, {}, Scope::element); open != npos)
+            close_anchor(open);
+        break;
+    default:
+        break;
+    }
+}
+
+void HtmlReader::void_element(Tag tag, const html::Token& token, bool displayed)
+{
+    if (!shown() || !displayed)
+        return;
+    switch (tag) {
+    case Tag::br:
+        m_text.line_break();
+        break;
+    case Tag::hr:
+        m_text.line_break();
+        break;
+    case Tag::img: case Tag::image:
+        if (m_visible && m_anchor != npos && m_anchors[m_anchor].image_alt.empty())
+            if (const auto* alt = token.attribute("alt"))
+                m_anchors[m_anchor].image_alt = attribute_text(*alt);
+        break;
+    case Tag::area:
+        if (m_visible)
+            if (const std::size_t link = start_link(tag, token); link != npos)
+                finish_link(link);
+        break;
+    default:
+        break;  // input (a hidden input's value too), meta, embed...: no text
+    }
+}
+
+void HtmlReader::push(Tag tag, const html::Token& token, bool displayed, bool visible)
+{
+    Open open{tag, tag == Tag::other ? token.data : std::string_view{}, false, false, npos, m_anchor, m_visible};
+    ++m_open_count[static_cast<std::size_t>(tag)];
+    if (shown() && (!displayed || html::has(tag, html::kUnseen))) {
+        open.hides = true;
+        ++m_hiding;
+    } else if (shown()) {
+        m_visible = visible;
+        open.block = html::has(tag, html::kBlock);
+        if (open.block) {
+            m_text.line_break();
+            m_blocks.push_back({m_text.size(), {}});
+        }
+        if (m_visible && tag == Tag::a) {
+            open.link = start_link(tag, token);
+            if (open.link != npos)
+                m_anchor = open.link;
+        }
+    }
+    m_open.push_back(open);
+}
+
+void HtmlReader::end_tag(const html::Token& token)
+{
+    const Tag tag = token.tag;
+    if (is_open(Tag::select) && tag != Tag::select && !select_may_hold(tag))
+        return;  // inside a <select> other end tags are ignored
+    switch (tag) {
+    case Tag::html: case Tag::body:
+        return;  // what follows still belongs to the body
+    case Tag::head:
+        if (!m_open.empty() && m_open.back().tag == Tag::head)
+            close_head();
+        return;
+    case Tag::br:
+        if (shown())
+            m_text.line_break();  // "</br>" is read as "<br>"
+        return;
+    case Tag::p:
+        if (const std::size_t open = find_open(tag, {}, Scope::button); open != npos)
+            close_to(open);
+        else if (shown())
+            m_text.line_break();  // a stray </p> makes an empty paragraph
+        return;
+    case Tag::li:
+        if (const std::size_t open = find_open(tag, {}, Scope::list_item); open != npos)
+            close_to(open);
+        return;
+    case Tag::h1: case Tag::h2: case Tag::h3: case Tag::h4: case Tag::h5: case Tag::h6: {
+        std::size_t nearest = npos;
+        for (Tag heading : {Tag::h1, Tag::h2, Tag::h3, Tag::h4, Tag::h5, Tag::h6})
+            if (const std::size_t at = find_open(heading, {}, Scope::element); at != npos && (nearest == npos || at > nearest))
+                nearest = at;
+        if (nearest != npos)
+            close_to(nearest);
+        return;
+    }
+    case Tag::table: case Tag::tbody: case Tag::thead: case Tag::tfoot: case Tag::tr: case Tag::td: case Tag::th:
+    case Tag::caption:
+        if (const std::size_t open = find_open(tag, {}, Scope::table); open != npos)
+            close_to(open);
+        return;
+    default:
+        break;
+    }
+    const bool special = html::has(tag, html::kSpecial) || html::has(tag, html::kFormatting);
+    if (const std::size_t open = find_open(tag, token.data, special ? Scope::element : Scope::any_other); open != npos)
+        close_to(open);
+}
+
+// The index in m_open of the innermost open element `tag` (for Tag::other,
+// of that name) that the scope lets an end tag reach, or npos.
+std::size_t HtmlReader::find_open(Tag tag, std::string_view name, Scope scope)
+{
+    if (m_open_count[static_cast<std::size_t>(tag)] == 0)
+        return npos;
+    for (std::size_t i = m_open.size(); i-- > 0;) {
+        if (m_work_left == 0)
+            return npos;
+        --m_work_left;
+        const Open& open = m_open[i];
+        if (open.tag == tag && (tag != Tag::other || html::iequals(open.name, name)))
+            return i;
+        const Tag other = open.tag;
+        const bool stops = [&] {
+            switch (scope) {
+            case Scope::any_other: return html::has(other, html::kSpecial);
+            case Scope::element: return html::has(other, html::kScope);
+            case Scope::button: return html::has(other, html::kScope) || other == Tag::button;
+            case Scope::list_item:
+                return html::has(other, html::kScope) || other == Tag::ol || other == Tag::ul;
+            case Scope::table: return other == Tag::table || other == Tag::html || other == Tag::template_;
+            }
+            return true;
+        }();
+        if (stops)
+            return npos;
+    }
+    return npos;
+}
+
+void HtmlReader::close_to(std::size_t index)
+{
+    while (m_open.size() > index)
+        close_top();
+}
+
+void HtmlReader::close_top()
+{
+    const Open open = m_open.back();
+    m_open.pop_back();
+    --m_open_count[static_cast<std::size_t>(open.tag)];
+    if (open.hides)
+        --m_hiding;
+    if (open.foreign)
+        --m_foreign;
+    if (open.link != npos)
+        finish_link(open.link);
+    if (open.block) {
+        m_text.line_break();
+        finish_block();
+    }
+    m_anchor = open.outer_anchor;
+    m_visible = open.outer_visible;
+}
+
+void HtmlReader::close_head()
+{
+    close_top();
+    m_head_done = true;
+}
+
+// A new <a> ends the one still open: its link ends here, the element stays
+// open as plain inline content.
+void HtmlReader::close_anchor(std::size_t index)
+{
+    Open& open = m_open[index];
+    if (open.link == npos)
+        return;
+    finish_link(open.link);
+    open.link = npos;
+    m_anchor = open.outer_anchor;
+}
+
+std::size_t HtmlReader::start_link(Tag tag, const html::Token& token)
+{
+    if (m_links.size() >= kMaxLinks)
+        return npos;
+    const auto* href = token.attribute("href");
+    if (href == nullptr)
+        return npos;
+    auto url = followable_url(*href);
+    if (!url)
+        return npos;
+    m_links.push_back({std::move(*url), {}, {}});
+    Anchor anchor{tag, m_text.size(), m_text.size(), {}, {}, {}};
+    if (const auto* title = token.attribute("title"))
+        anchor.title = attribute_text(*title);
+    if (tag == Tag::area)
+        if (const auto* alt = token.attribute("alt"))
+            anchor.area_alt = attribute_text(*alt);
+    m_anchors.push_back(std::move(anchor));
+    m_blocks.back().links.push_back(m_links.size() - 1);
+    return m_links.size() - 1;
+}
+
+// A link's text is what it shows; an image link's, its image's alt; an
+// <area>'s, its own alt; failing those, its title.
+void HtmlReader::finish_link(std::size_t index)
+{
+    Anchor& anchor = m_anchors[index];
+    anchor.end = m_text.size();
+    std::string text = one_line(std::string_view(m_text.str()).substr(anchor.start, anchor.end - anchor.start),
+                                kMaxLinkText);
+    if (text.empty())
+        text = anchor.tag == Tag::area ? std::move(anchor.area_alt) : std::move(anchor.image_alt);
+    if (text.empty())
+        text = std::move(anchor.title);
+    m_links[index].text = std::move(text);
+}
+
+void HtmlReader::finish_block()
+{
+    const Block& block = m_blocks.back();
+    for (std::size_t index : block.links)
+        m_links[index].context =
+            context(m_text.str(), block.start, m_text.size(), m_anchors[index].start, m_anchors[index].end);
+    m_blocks.pop_back();
 }
 
 }  // namespace
 
 VisibleText html_to_visible(std::string_view html)
 {
-    html = cap_input(html);
-    ParserArena arena;
-    const GumboOutput* output = arena.parse(html);
-    if (output == nullptr || output->document == nullptr) {
-        VisibleText unread;  // over budget: see the top of this file
-        unread.complete = false;
-        return unread;
-    }
-    return HtmlReader().read(output->document);
-}
-
-VisibleText plain_to_visible(std::string_view text)
-{
-    text = cap_input(text);
-    VisibleText result;
-    TextBuilder paragraph;
-    const auto finish_paragraph = [&] {
-        const std::string line = paragraph.take();
-        paragraph = TextBuilder();
-        if (line.empty())
-            return;
-        find_urls(line, result.links);
-        if (!result.text.empty())
-            result.text += '\n';
-        result.text += line;
-    };
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const auto eol = std::min(text.find_first_of("\r\n", pos), text.size());
-        const std::size_t before = paragraph.size();
-        paragraph.append(text.substr(pos, eol - pos));
-        if (paragraph.size() == before)
-            finish_paragraph();  // a blank line
-        else
-            paragraph.append(" ");  // lines of a paragraph are joined by a space
-        pos = eol + (text.compare(eol, 2, "\r\n") == 0 ? 2 : 1);
-    }
-    finish_paragraph();
-    return result;
+    return HtmlReader(cap_input(html)).read();
 }
 
 }  // namespace policy

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
 #include "keywords.h"
 #include "text.h"
+#include "utf8.h"
 
 namespace policy {
 
@@ -30,7 +32,6 @@ struct GFreeDeleter {
 };
 using GCharPtr = std::unique_ptr<char, GFreeDeleter>;
 
-bool valid_utf8(std::string_view bytes) { return g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr); }
 
 std::string convert(std::string_view bytes, const char* from_charset)
 {
@@ -48,10 +49,13 @@ std::string convert(std::string_view bytes, const char* from_charset)
 // Bytes in a declared (or no) charset to UTF-8; see mime.h for the fallback.
 std::string to_utf8(std::string bytes, const char* declared, std::vector<std::string>& notes)
 {
-    std::replace(bytes.begin(), bytes.end(), '\0', ' ');
+    // NUL bytes would end the text for GLib's converters; they show nothing.
+    for (char* nul = static_cast<char*>(std::memchr(bytes.data(), 0, bytes.size())); nul != nullptr;
+         nul = static_cast<char*>(std::memchr(nul, 0, bytes.data() + bytes.size() - nul)))
+        *nul = ' ';
     const std::string charset = declared ? to_lower_ascii(declared) : "";
     const bool declared_utf8 = charset == "utf-8" || charset == "utf8" || charset == "us-ascii" || charset.empty();
-    if (declared_utf8 && valid_utf8(bytes))
+    if (declared_utf8 && utf8::valid(bytes))
         return bytes;
     if (!declared_utf8) {
         // Straight to iconv: GMime's charset-name lookup keeps every name it

@@ -1,0 +1,260 @@
+#include "html_lexer.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace policy::html {
+namespace {
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// The standard's white space inside tags: tab, line feed, form feed, carriage
+// return (normalised to a line feed), space.
+bool is_tag_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; }
+
+constexpr std::size_t kMaxAttributes = 256;
+
+// Elements whose content is text up to their own end tag, whatever it
+// holds; RCDATA ones (title, textarea) have their references decoded.
+// "plaintext" has no end: the rest of the document is its text.
+bool is_raw_text(Tag tag, bool& decodes)
+{
+    switch (tag) {
+    case Tag::script: case Tag::style: case Tag::xmp: case Tag::iframe: case Tag::noembed:
+    case Tag::noframes: case Tag::noscript: case Tag::plaintext:
+        decodes = false;
+        return true;
+    case Tag::title: case Tag::textarea:
+        decodes = true;
+        return true;
+    default:
+        return false;
+    }
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+            return false;
+    return true;
+}
+
+const std::string_view* Token::attribute(std::string_view name) const
+{
+    for (const auto& attribute : attributes)
+        if (iequals(attribute.name, name))
+            return &attribute.value;
+    return nullptr;
+}
+
+void Lexer::next(Token& token)
+{
+    token.raw = false;
+    token.self_closing = false;
+    token.attributes.clear();
+    if (!m_raw_element.empty()) {
+        lex_raw_text(token);
+        return;
+    }
+    while (m_pos < m_html.size()) {
+        if (m_html[m_pos] == '<') {
+            const std::size_t before = m_pos;
+            if (lex_markup(token))
+                return;
+            if (m_pos != before)
+                continue;  // a comment or the like, skipped
+        }
+        // Text up to the next '<' (a '<' that starts no markup is text too).
+        const std::size_t start = m_pos;
+        const void* lt = std::memchr(m_html.data() + m_pos + 1, '<', m_html.size() - m_pos - 1);
+        m_pos = lt ? static_cast<std::size_t>(static_cast<const char*>(lt) - m_html.data()) : m_html.size();
+        token.kind = Token::Kind::text;
+        token.data = m_html.substr(start, m_pos - start);
+        return;
+    }
+    token.kind = Token::Kind::end;
+    token.data = {};
+}
+
+// At a '<': a tag (true, token filled), or markup skipped (false, m_pos past
+// it), or a '<' that is only text (false, m_pos unchanged).
+bool Lexer::lex_markup(Token& token)
+{
+    const std::size_t after = m_pos + 1;
+    if (after >= m_html.size())
+        return false;
+    const char c = m_html[after];
+    if (is_ascii_alpha(c)) {
+        m_pos = after;
+        lex_tag(token, false);
+        return true;
+    }
+    if (c == '/') {
+        if (after + 1 < m_html.size() && is_ascii_alpha(m_html[after + 1])) {
+            m_pos = after + 1;
+            lex_tag(token, true);
+            return true;
+        }
+        // "</>" is dropped; "</3" and the like are bogus comments.
+        m_pos = after + 1;
+        if (m_pos < m_html.size() && m_html[m_pos] == '>')
+            ++m_pos;
+        else
+            skip_to('>');
+        return false;
+    }
+    if (c == '!') {
+        m_pos = after + 1;
+        if (m_html.compare(m_pos, 2, "--") == 0) {
+            m_pos += 2;
+            skip_comment();
+        } else {
+            skip_to('>');  // doctype, CDATA outside foreign content: bogus comments
+        }
+        return false;
+    }
+    if (c == '?') {
+        m_pos = after;
+        skip_to('>');
+        return false;
+    }
+    return false;
+}
+
+void Lexer::skip_to(char c)
+{
+    const auto found = m_html.find(c, m_pos);
+    m_pos = found == std::string_view::npos ? m_html.size() : found + 1;
+}
+
+// After "<!--": the comment ends at "-->" or "--!>"; "<!-->" and "<!--->"
+// are empty comments; an unclosed comment runs to the end.
+void Lexer::skip_comment()
+{
+    if (m_html.compare(m_pos, 1, ">") == 0 || m_html.compare(m_pos, 2, "->") == 0) {
+        m_pos = m_html.find('>', m_pos) + 1;
+        return;
+    }
+    for (std::size_t at = m_html.find("--", m_pos); at != std::string_view::npos; at = m_html.find("--", at + 1)) {
+        if (m_html.compare(at + 2, 1, ">") == 0) {
+            m_pos = at + 3;
+            return;
+        }
+        if (m_html.compare(at + 2, 2, "!>") == 0) {
+            m_pos = at + 4;
+            return;
+        }
+    }
+    m_pos = m_html.size();
+}
+
+// m_pos at the first letter of the name. A tag cut off by the end of the
+// document is dropped, as the standard says.
+void Lexer::lex_tag(Token& token, bool end_tag)
+{
+    const std::size_t start = m_pos;
+    while (m_pos < m_html.size() && !is_tag_space(m_html[m_pos]) && m_html[m_pos] != '/' && m_html[m_pos] != '>')
+        ++m_pos;
+    token.data = m_html.substr(start, m_pos - start);
+    token.kind = end_tag ? Token::Kind::end_tag : Token::Kind::start_tag;
+    lex_attributes(token);
+    if (end_tag)
+        token.attributes.clear();  // end tags carry none
+    token.tag = tag_of(token.data);
+    if (token.kind == Token::Kind::start_tag && !token.self_closing && is_raw_text(token.tag, m_raw_decodes)) {
+        m_raw_element = token.data;
+        m_raw_to_end = token.tag == Tag::plaintext;
+    }
+}
+
+void Lexer::lex_attributes(Token& token)
+{
+    const auto at_end = [&] { return m_pos >= m_html.size(); };
+    for (;;) {
+        while (!at_end() && (is_tag_space(m_html[m_pos]) || m_html[m_pos] == '/')) {
+            if (m_html[m_pos] == '/' && m_pos + 1 < m_html.size() && m_html[m_pos + 1] == '>') {
+                token.self_closing = true;
+                m_pos += 2;
+                return;
+            }
+            ++m_pos;
+        }
+        if (at_end()) {
+            token.kind = Token::Kind::end;  // end of file in a tag: no tag
+            return;
+        }
+        if (m_html[m_pos] == '>') {
+            ++m_pos;
+            return;
+        }
+        const std::size_t name_start = m_pos++;  // a leading '=' belongs to the name
+        while (!at_end() && !is_tag_space(m_html[m_pos]) && m_html[m_pos] != '/' && m_html[m_pos] != '>' &&
+               m_html[m_pos] != '=')
+            ++m_pos;
+        Attribute attribute{m_html.substr(name_start, m_pos - name_start), {}};
+        std::size_t look = m_pos;
+        while (look < m_html.size() && is_tag_space(m_html[look]))
+            ++look;
+        if (look < m_html.size() && m_html[look] == '=') {
+            m_pos = look + 1;
+            while (!at_end() && is_tag_space(m_html[m_pos]))
+                ++m_pos;
+            if (!at_end() && (m_html[m_pos] == '"' || m_html[m_pos] == '\'')) {
+                const char quote = m_html[m_pos++];
+                const auto close = m_html.find(quote, m_pos);
+                if (close == std::string_view::npos) {
+                    m_pos = m_html.size();
+                    token.kind = Token::Kind::end;
+                    return;
+                }
+                attribute.value = m_html.substr(m_pos, close - m_pos);
+                m_pos = close + 1;
+            } else {
+                const std::size_t value_start = m_pos;
+                while (!at_end() && !is_tag_space(m_html[m_pos]) && m_html[m_pos] != '>')
+                    ++m_pos;
+                attribute.value = m_html.substr(value_start, m_pos - value_start);
+            }
+        }
+        // The first of duplicates counts. Past kMaxAttributes the rest are
+        // dropped, which keeps a tag with 100,000 of them linear.
+        if (token.attributes.size() < kMaxAttributes && token.attribute(attribute.name) == nullptr)
+            token.attributes.push_back(attribute);
+    }
+}
+
+// The content of a raw-text element: up to "</name" followed by white
+// space, '/' or '>', then that end tag.
+void Lexer::lex_raw_text(Token& token)
+{
+    const std::string_view name = m_raw_element;
+    const std::size_t start = m_pos;
+    std::size_t end = m_html.size();
+    if (!m_raw_to_end) {
+        for (std::size_t at = m_html.find("</", m_pos); at != std::string_view::npos; at = m_html.find("</", at + 2)) {
+            const std::size_t after = at + 2 + name.size();
+            if (after <= m_html.size() && iequals(m_html.substr(at + 2, name.size()), name) &&
+                (after == m_html.size() || is_tag_space(m_html[after]) || m_html[after] == '/' ||
+                 m_html[after] == '>')) {
+                end = at;
+                break;
+            }
+        }
+    }
+    m_raw_element = {};
+    m_pos = end;
+    token.kind = Token::Kind::text;
+    token.data = m_html.substr(start, end - start);
+    token.raw = !m_raw_decodes;
+    if (token.data.empty())
+        next(token);
+}
+
+}  // namespace policy::html
