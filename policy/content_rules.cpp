@@ -13,25 +13,49 @@ std::string quoted(std::string_view text, std::size_t max = 80) { return "'" + p
 RuleResult pass(Rule rule, std::string detail) { return {rule, Outcome::pass, std::move(detail)}; }
 RuleResult fail(Rule rule, std::string detail) { return {rule, Outcome::fail, std::move(detail)}; }
 
-// The parts of a URL that may say "unsubscribe" by themselves: path and
-// query for http(s), local part and query (subject=...) for mailto.
-std::string url_words(std::string_view url)
+char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+void append_lower_ascii(std::string& out, std::string_view text)
 {
-    const std::string lower = to_lower_ascii(url);
-    if (lower.starts_with("mailto:")) {
-        std::string_view rest = std::string_view(lower).substr(7);
+    const std::size_t start = out.size();
+    out += text;
+    char* const end = out.data() + out.size();  // a local: a store through char* could change out's size
+    for (char* c = out.data() + start; c != end; ++c)
+        *c = lower_ascii(*c);  // vectorised by the compiler
+}
+
+bool starts_with_ignoring_ascii_case(std::string_view text, std::string_view lower_prefix)
+{
+    return text.size() >= lower_prefix.size() &&
+           std::equal(lower_prefix.begin(), lower_prefix.end(), text.begin(),
+                      [](char lower, char c) { return lower == lower_ascii(c); });
+}
+
+// The parts of a URL that may say "unsubscribe" by themselves, lower-cased:
+// path and query for http(s), local part and query (subject=...) for
+// mailto. Only what is kept is lowered: scheme and host are often most of
+// a tracking URL. Written into `words`, whose memory is reused.
+void url_words(std::string_view url, std::string& words)
+{
+    words.clear();
+    if (starts_with_ignoring_ascii_case(url, "mailto:")) {
+        const std::string_view rest = url.substr(7);
         const auto at = rest.find('@');
         const auto query = rest.find('?');
-        std::string words(rest.substr(0, at == std::string_view::npos ? rest.size() : at));
-        if (query != std::string_view::npos)
-            words += " " + std::string(rest.substr(query + 1));
-        return words;
+        append_lower_ascii(words, rest.substr(0, at == std::string_view::npos ? rest.size() : at));
+        if (query != std::string_view::npos) {
+            words += ' ';
+            append_lower_ascii(words, rest.substr(query + 1));
+        }
+        return;
     }
-    const auto scheme_end = lower.find("://");
-    if (scheme_end == std::string::npos)
-        return {};
-    const auto path = lower.find_first_of("/?#", scheme_end + 3);
-    return path == std::string::npos ? std::string() : lower.substr(path);
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos)
+        return;
+    // Not find_first_of, which calls memchr on "/?#" for every byte of the host.
+    const auto path = std::find_if(url.begin() + static_cast<std::ptrdiff_t>(scheme_end + 3), url.end(),
+                                   [](char c) { return c == '/' || c == '?' || c == '#'; });
+    append_lower_ascii(words, std::string_view(path, url.end()));
 }
 
 }  // namespace
@@ -39,18 +63,28 @@ std::string url_words(std::string_view url)
 RuleResult check_unsubscribe(const Keywords& keywords, const ReadableMessage& message)
 {
     std::size_t links = 0;
+    // The links of one block share its text as their context: a context equal
+    // to the previous link's was read already and said nothing.
+    const std::string* previous_context = nullptr;
+    std::string folded;  // memory reused from link to link
+    std::string words;
     for (const auto& part : message.content.parts) {
         for (const auto& link : part.links) {
             ++links;
-            if (const auto* keyword = keywords.unsubscribe.find_in(link.text))
+            fold(link.text, folded);
+            if (const auto* keyword = keywords.unsubscribe.find_in_folded(folded))
                 return pass(Rule::unsubscribe, "link " + quoted(link.url) + " has " + quoted(*keyword) + " in its text " +
                                                    quoted(link.text));
-            if (const auto* keyword = keywords.unsubscribe.find_in(link.context))
-                return pass(Rule::unsubscribe, "link " + quoted(link.url) + " has " + quoted(*keyword) +
-                                                   " in its sentence " + quoted(link.context, 120));
+            if (!previous_context || link.context != *previous_context) {
+                fold(link.context, folded);
+                if (const auto* keyword = keywords.unsubscribe.find_in_folded(folded))
+                    return pass(Rule::unsubscribe, "link " + quoted(link.url) + " has " + quoted(*keyword) +
+                                                       " in its sentence " + quoted(link.context, 120));
+                previous_context = &link.context;
+            }
             // Path fragments match at the start of a URL word ("/unsubscribe.php",
             // "?action=optout", "darse-de-baja"), not inside one ("/trabajo").
-            const std::string words = url_words(link.url);
+            url_words(link.url, words);
             if (const auto* keyword = keywords.unsubscribe_paths.find_in_folded(words))
                 return pass(Rule::unsubscribe, "link " + quoted(link.url) + " has " + quoted(*keyword) + " in its URL");
         }
