@@ -35,6 +35,7 @@
 #include "utf8.h"
 #include "visible_text.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -84,20 +85,11 @@ std::string attribute_text(std::string_view raw)
     return one_line(text.str(), kMaxLinkText);
 }
 
-// The URL of an href a reader can follow to the web or to a mail composer:
-// http:, https: or mailto: (any case). As a browser's URL parser does, leading
-// and trailing spaces and control characters are dropped, and tabs and line
-// breaks removed anywhere.
-std::optional<std::string> followable_url(std::string_view raw_href)
+// An href whose scheme has tabs or line breaks inside ("ht\ntps:"), which a
+// URL parser removes before it reads the scheme.
+std::optional<std::string> followable_url_slow(std::string_view trimmed)
 {
-    const std::string href = attribute_value(raw_href);
-    std::string_view trimmed = href;
-    while (!trimmed.empty() && static_cast<unsigned char>(trimmed.front()) <= 0x20)
-        trimmed.remove_prefix(1);
-    while (!trimmed.empty() && static_cast<unsigned char>(trimmed.back()) <= 0x20)
-        trimmed.remove_suffix(1);
     std::string url;
-    url.reserve(trimmed.size());
     for (char c : trimmed)
         if (c != '\t' && c != '\n' && c != '\r')
             url += c;
@@ -108,6 +100,40 @@ std::optional<std::string> followable_url(std::string_view raw_href)
     if (html::iequals(scheme, "http") || html::iequals(scheme, "https") || html::iequals(scheme, "mailto"))
         return url;
     return std::nullopt;
+}
+
+// The URL of an href a reader can follow to the web or to a mail composer:
+// http:, https: or mailto: (any case). As a browser's URL parser does, leading
+// and trailing spaces and control characters are dropped, and tabs and line
+// breaks removed anywhere.
+std::optional<std::string> followable_url(std::string_view raw_href)
+{
+    // Most hrefs are plain ASCII without references: read in place.
+    const bool plain = std::none_of(raw_href.begin(), raw_href.end(),
+                                    [](char c) { return c == '&' || c <= 0; });
+    std::string decoded;
+    if (!plain)
+        decoded = attribute_value(raw_href);
+    std::string_view trimmed = plain ? raw_href : std::string_view(decoded);
+    while (!trimmed.empty() && static_cast<unsigned char>(trimmed.front()) <= 0x20)
+        trimmed.remove_prefix(1);
+    while (!trimmed.empty() && static_cast<unsigned char>(trimmed.back()) <= 0x20)
+        trimmed.remove_suffix(1);
+    const auto colon = trimmed.find(':');
+    if (colon == std::string_view::npos)
+        return std::nullopt;
+    const std::string_view scheme = trimmed.substr(0, colon);
+    if (scheme.find_first_of("\t\n\r") != std::string_view::npos ||
+        !(html::iequals(scheme, "http") || html::iequals(scheme, "https") || html::iequals(scheme, "mailto")))
+        return followable_url_slow(trimmed);
+    if (trimmed.find_first_of("\t\n\r") == std::string_view::npos)
+        return std::string(trimmed);
+    std::string url;
+    url.reserve(trimmed.size());
+    for (char c : trimmed)
+        if (c != '\t' && c != '\n' && c != '\r')
+            url += c;
+    return url;
 }
 
 // --- Inline styles ----------------------------------------------------------
@@ -193,23 +219,28 @@ InlineStyle parse_style(std::string_view style)
 }
 
 // Most inline styles say nothing about visibility, and most that do say
-// "display: block" (on images and buttons): only "none", "hidden" and
-// "collapse" can hide, so only styles holding one of them are parsed. A
-// reference or an escape could spell anything: those are parsed too.
+// "display: block" (on images and buttons): only a value of "none",
+// "hidden" or "collapse" can hide, so only styles with one of them after a
+// ':' are parsed. A reference or an escape could spell anything: styles
+// holding one are parsed too.
 bool may_hide(std::string_view style)
 {
-    static constexpr auto kFirstLetters = [] {
-        std::array<bool, 256> first{};
-        for (unsigned char c : std::string_view("nNhHcC&\\"))
-            first[c] = true;
-        return first;
+    static constexpr auto kWatched = [] {
+        std::array<bool, 256> watched{};
+        watched[':'] = watched['&'] = watched['\\'] = true;
+        return watched;
     }();
     for (std::size_t i = 0; i < style.size(); ++i) {
-        const char c = style[i];
-        if (!kFirstLetters[static_cast<unsigned char>(c)])
+        if (!kWatched[static_cast<unsigned char>(style[i])])
             continue;
-        if (c == '&' || c == '\\' || html::iequals(style.substr(i, 4), "none") ||
-            html::iequals(style.substr(i, 6), "hidden") || html::iequals(style.substr(i, 8), "collapse"))
+        if (style[i] != ':')
+            return true;
+        std::size_t value = i + 1;
+        while (value < style.size() && is_css_space(style[value]))
+            ++value;
+        const std::string_view rest = style.substr(value);
+        if (html::iequals(rest.substr(0, 4), "none") || html::iequals(rest.substr(0, 6), "hidden") ||
+            html::iequals(rest.substr(0, 8), "collapse"))
             return true;
     }
     return false;
@@ -277,16 +308,20 @@ private:
         bool foreign = false;      // an SVG or MathML element
     };
     struct Block {
-        std::size_t start;               // in m_text
-        std::vector<std::size_t> links;  // links whose nearest block this is
+        std::size_t start;  // in m_text
+    };
+    // A link whose context is the text of its nearest block, once it ends.
+    struct WaitingLink {
+        std::size_t link;
+        std::size_t block;  // index in m_blocks
     };
     struct Anchor {
         Tag tag;                 // a or area
         std::size_t start = 0;   // the anchor's text in m_text
         std::size_t end = 0;
         std::string image_alt;   // of the first visible image with an alt inside
-        std::string title;
-        std::string area_alt;
+        std::string_view title;     // as written, read only when the link shows nothing
+        std::string_view area_alt;
     };
     // Which open elements stop the search for the element an end tag closes.
     enum class Scope { any_other, element, button, list_item, table };
@@ -318,6 +353,7 @@ private:
     std::vector<Open> m_open;
     std::array<std::uint32_t, static_cast<std::size_t>(Tag::count_)> m_open_count{};
     std::vector<Block> m_blocks;
+    std::vector<WaitingLink> m_waiting_for_context;  // innermost block's last
     std::size_t m_anchor = npos;  // the link being read, or npos
     std::size_t m_hiding = 0;     // open elements that hide their content
     std::size_t m_foreign = 0;    // open SVG and MathML elements
@@ -327,7 +363,7 @@ private:
 
 VisibleText HtmlReader::read()
 {
-    m_blocks.push_back({0, {}});  // for links outside any block element
+    m_blocks.push_back({0});  // for links outside any block element
     html::Lexer lexer(m_html);
     html::Token token;
     for (lexer.next(token); token.kind != html::Token::Kind::end; lexer.next(token)) {
@@ -409,10 +445,10 @@ void HtmlReader::start_tag(const html::Token& token)
     bool displayed = true;
     bool visible = m_visible;
     if (shown()) {
-        displayed = token.attribute("hidden") == nullptr;
+        displayed = token.attribute(html::Known::hidden) == nullptr;
         // Under the hidden attribute or visibility: hidden, a style can also
         // show what would be hidden, so it is always read there.
-        if (const auto* style = token.attribute("style");
+        if (const auto* style = token.attribute(html::Known::style);
             style != nullptr && (!displayed || !m_visible || may_hide(*style))) {
             const InlineStyle css = parse_style(attribute_value(*style));
             if (css.display_none)
@@ -520,7 +556,7 @@ void HtmlReader::void_element(Tag tag, const html::Token& token, bool displayed)
         break;
     case Tag::img: case Tag::image:
         if (m_visible && m_anchor != npos && m_anchors[m_anchor].image_alt.empty())
-            if (const auto* alt = token.attribute("alt"))
+            if (const auto* alt = token.attribute(html::Known::alt))
                 m_anchors[m_anchor].image_alt = attribute_text(*alt);
         break;
     case Tag::area:
@@ -545,7 +581,7 @@ void HtmlReader::push(Tag tag, const html::Token& token, bool displayed, bool vi
         open.block = html::has(tag, html::kBlock);
         if (open.block) {
             m_text.line_break();
-            m_blocks.push_back({m_text.size(), {}});
+            m_blocks.push_back({m_text.size()});
         }
         if (m_visible && tag == Tag::a) {
             open.link = start_link(tag, token);
@@ -682,7 +718,7 @@ std::size_t HtmlReader::start_link(Tag tag, const html::Token& token)
 {
     if (m_links.size() >= kMaxLinks)
         return npos;
-    const auto* href = token.attribute("href");
+    const auto* href = token.attribute(html::Known::href);
     if (href == nullptr)
         return npos;
     auto url = followable_url(*href);
@@ -690,13 +726,13 @@ std::size_t HtmlReader::start_link(Tag tag, const html::Token& token)
         return npos;
     m_links.push_back({std::move(*url), {}, {}});
     Anchor anchor{tag, m_text.size(), m_text.size(), {}, {}, {}};
-    if (const auto* title = token.attribute("title"))
-        anchor.title = attribute_text(*title);
+    if (const auto* title = token.attribute(html::Known::title))
+        anchor.title = *title;
     if (tag == Tag::area)
-        if (const auto* alt = token.attribute("alt"))
-            anchor.area_alt = attribute_text(*alt);
+        if (const auto* alt = token.attribute(html::Known::alt))
+            anchor.area_alt = *alt;
     m_anchors.push_back(std::move(anchor));
-    m_blocks.back().links.push_back(m_links.size() - 1);
+    m_waiting_for_context.push_back({m_links.size() - 1, m_blocks.size() - 1});
     return m_links.size() - 1;
 }
 
@@ -709,18 +745,21 @@ void HtmlReader::finish_link(std::size_t index)
     std::string text = one_line(std::string_view(m_text.str()).substr(anchor.start, anchor.end - anchor.start),
                                 kMaxLinkText);
     if (text.empty())
-        text = anchor.tag == Tag::area ? std::move(anchor.area_alt) : std::move(anchor.image_alt);
+        text = anchor.tag == Tag::area ? attribute_text(anchor.area_alt) : std::move(anchor.image_alt);
     if (text.empty())
-        text = std::move(anchor.title);
+        text = attribute_text(anchor.title);
     m_links[index].text = std::move(text);
 }
 
 void HtmlReader::finish_block()
 {
-    const Block& block = m_blocks.back();
-    for (std::size_t index : block.links)
-        m_links[index].context =
-            context(m_text.str(), block.start, m_text.size(), m_anchors[index].start, m_anchors[index].end);
+    const std::size_t block = m_blocks.size() - 1;
+    const std::size_t start = m_blocks.back().start;
+    while (!m_waiting_for_context.empty() && m_waiting_for_context.back().block == block) {
+        const std::size_t index = m_waiting_for_context.back().link;
+        m_links[index].context = context(m_text.str(), start, m_text.size(), m_anchors[index].start, m_anchors[index].end);
+        m_waiting_for_context.pop_back();
+    }
     m_blocks.pop_back();
 }
 

@@ -1,6 +1,7 @@
 #include "html_lexer.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace policy::html {
@@ -13,6 +14,20 @@ bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <=
 // The standard's white space inside tags: tab, line feed, form feed, carriage
 // return (normalised to a line feed), space.
 bool is_tag_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; }
+
+// Bytes that end a tag name (white space, '/', '>') or an attribute name
+// (those and '='), looked up rather than compared one by one: names are
+// most of what a tag holds.
+constexpr auto kEndsName = [] {
+    std::array<unsigned char, 256> ends{};
+    for (unsigned char c : {' ', '\n', '\t', '\r', '\f', '/', '>'})
+        ends[c] = 1;
+    ends['='] = 2;
+    return ends;
+}();
+
+bool ends_tag_name(char c) { return kEndsName[static_cast<unsigned char>(c)] == 1; }
+bool ends_attribute_name(char c) { return kEndsName[static_cast<unsigned char>(c)] != 0; }
 
 constexpr std::size_t kMaxAttributes = 256;
 
@@ -31,6 +46,21 @@ bool is_raw_text(Tag tag, bool& decodes)
         return true;
     default:
         return false;
+    }
+}
+
+// Which of the attributes the reader always asks for `name` is, if any.
+int known_attribute(std::string_view name)
+{
+    const auto is = [&](std::string_view wanted, Known known) {
+        return iequals(name, wanted) ? static_cast<int>(known) : -1;
+    };
+    switch (name.size()) {
+    case 3: return is("alt", Known::alt);
+    case 4: return is("href", Known::href);
+    case 5: return name[0] == 's' || name[0] == 'S' ? is("style", Known::style) : is("title", Known::title);
+    case 6: return is("hidden", Known::hidden);
+    default: return -1;
     }
 }
 
@@ -59,6 +89,7 @@ void Lexer::next(Token& token)
     token.raw = false;
     token.self_closing = false;
     token.attributes.clear();
+    token.known.fill(-1);
     if (!m_raw_element.empty()) {
         lex_raw_text(token);
         return;
@@ -160,13 +191,15 @@ void Lexer::skip_comment()
 void Lexer::lex_tag(Token& token, bool end_tag)
 {
     const std::size_t start = m_pos;
-    while (m_pos < m_html.size() && !is_tag_space(m_html[m_pos]) && m_html[m_pos] != '/' && m_html[m_pos] != '>')
+    while (m_pos < m_html.size() && !ends_tag_name(m_html[m_pos]))
         ++m_pos;
     token.data = m_html.substr(start, m_pos - start);
     token.kind = end_tag ? Token::Kind::end_tag : Token::Kind::start_tag;
     lex_attributes(token);
-    if (end_tag)
+    if (end_tag) {
         token.attributes.clear();  // end tags carry none
+        token.known.fill(-1);
+    }
     token.tag = tag_of(token.data);
     if (token.kind == Token::Kind::start_tag && !token.self_closing && is_raw_text(token.tag, m_raw_decodes)) {
         m_raw_element = token.data;
@@ -195,8 +228,7 @@ void Lexer::lex_attributes(Token& token)
             return;
         }
         const std::size_t name_start = m_pos++;  // a leading '=' belongs to the name
-        while (!at_end() && !is_tag_space(m_html[m_pos]) && m_html[m_pos] != '/' && m_html[m_pos] != '>' &&
-               m_html[m_pos] != '=')
+        while (!at_end() && !ends_attribute_name(m_html[m_pos]))
             ++m_pos;
         Attribute attribute{m_html.substr(name_start, m_pos - name_start), {}};
         std::size_t look = m_pos;
@@ -223,10 +255,14 @@ void Lexer::lex_attributes(Token& token)
                 attribute.value = m_html.substr(value_start, m_pos - value_start);
             }
         }
-        // The first of duplicates counts. Past kMaxAttributes the rest are
-        // dropped, which keeps a tag with 100,000 of them linear.
-        if (token.attributes.size() < kMaxAttributes && token.attribute(attribute.name) == nullptr)
+        // Duplicates are kept: Token::attribute() finds the first, the one
+        // that counts. Past kMaxAttributes the rest are dropped.
+        if (token.attributes.size() < kMaxAttributes) {
+            if (const int known = known_attribute(attribute.name);
+                known >= 0 && token.known[static_cast<std::size_t>(known)] < 0)
+                token.known[static_cast<std::size_t>(known)] = static_cast<short>(token.attributes.size());
             token.attributes.push_back(attribute);
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 // what a reader sees is there.
 #pragma once
 
+#include <array>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct Attribute {
     std::string_view value;  // as written: character references not decoded
 };
 
+// The attributes the reader asks of almost every tag, found while lexing.
+enum class Known { hidden, style, href, title, alt, count_ };
+
 struct Token {
     enum class Kind { text, start_tag, end_tag, end };
     Kind kind = Kind::end;
@@ -26,10 +30,16 @@ struct Token {
     Tag tag = Tag::other;       // tags: the element named
     bool raw = false;           // text of a raw-text element: no references in it
     bool self_closing = false;  // "<x/>"
-    std::vector<Attribute> attributes;  // start tags; duplicates dropped, first wins
+    std::vector<Attribute> attributes;  // start tags, in order; of duplicates the first counts
 
     // The value of the attribute `name` (lower-case), or nullptr.
     const std::string_view* attribute(std::string_view name) const;
+    const std::string_view* attribute(Known name) const
+    {
+        const int at = known[static_cast<std::size_t>(name)];
+        return at < 0 ? nullptr : &attributes[static_cast<std::size_t>(at)].value;
+    }
+    std::array<short, static_cast<std::size_t>(Known::count_)> known{};  // index in attributes, or -1
 };
 
 class Lexer {
