@@ -28,6 +28,7 @@
 // Nothing here throws on any input; the only exception that can escape is
 // std::bad_alloc when the process itself is out of memory.
 #include "content.h"
+#include "byte_scan.h"
 #include "html_entities.h"
 #include "html_lexer.h"
 #include "html_tags.h"
@@ -85,6 +86,11 @@ std::string attribute_text(std::string_view raw)
     return one_line(text.str(), kMaxLinkText);
 }
 
+bool has_tab_or_line_break(std::string_view text)
+{
+    return std::any_of(text.begin(), text.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; });
+}
+
 // An href whose scheme has tabs or line breaks inside ("ht\ntps:"), which a
 // URL parser removes before it reads the scheme.
 std::optional<std::string> followable_url_slow(std::string_view trimmed)
@@ -123,10 +129,10 @@ std::optional<std::string> followable_url(std::string_view raw_href)
     if (colon == std::string_view::npos)
         return std::nullopt;
     const std::string_view scheme = trimmed.substr(0, colon);
-    if (scheme.find_first_of("\t\n\r") != std::string_view::npos ||
+    if (has_tab_or_line_break(scheme) ||
         !(html::iequals(scheme, "http") || html::iequals(scheme, "https") || html::iequals(scheme, "mailto")))
         return followable_url_slow(trimmed);
-    if (trimmed.find_first_of("\t\n\r") == std::string_view::npos)
+    if (!has_tab_or_line_break(trimmed))
         return std::string(trimmed);
     std::string url;
     url.reserve(trimmed.size());
@@ -225,14 +231,8 @@ InlineStyle parse_style(std::string_view style)
 // holding one are parsed too.
 bool may_hide(std::string_view style)
 {
-    static constexpr auto kWatched = [] {
-        std::array<bool, 256> watched{};
-        watched[':'] = watched['&'] = watched['\\'] = true;
-        return watched;
-    }();
-    for (std::size_t i = 0; i < style.size(); ++i) {
-        if (!kWatched[static_cast<unsigned char>(style[i])])
-            continue;
+    for (std::size_t i = scan::find_any(style, 0, ':', '&', '\\'); i < style.size();
+         i = scan::find_any(style, i + 1, ':', '&', '\\')) {
         if (style[i] != ':')
             return true;
         std::size_t value = i + 1;

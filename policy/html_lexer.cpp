@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 
+#include "byte_scan.h"
+
 namespace policy::html {
 namespace {
 
@@ -104,8 +106,7 @@ void Lexer::next(Token& token)
         }
         // Text up to the next '<' (a '<' that starts no markup is text too).
         const std::size_t start = m_pos;
-        const void* lt = std::memchr(m_html.data() + m_pos + 1, '<', m_html.size() - m_pos - 1);
-        m_pos = lt ? static_cast<std::size_t>(static_cast<const char*>(lt) - m_html.data()) : m_html.size();
+        m_pos = scan::find_byte(m_html, '<', m_pos + 1);
         token.kind = Token::Kind::text;
         token.data = m_html.substr(start, m_pos - start);
         return;
@@ -240,8 +241,8 @@ void Lexer::lex_attributes(Token& token)
                 ++m_pos;
             if (!at_end() && (m_html[m_pos] == '"' || m_html[m_pos] == '\'')) {
                 const char quote = m_html[m_pos++];
-                const auto close = m_html.find(quote, m_pos);
-                if (close == std::string_view::npos) {
+                const auto close = scan::find_byte(m_html, quote, m_pos);
+                if (close == m_html.size()) {
                     m_pos = m_html.size();
                     token.kind = Token::Kind::end;
                     return;

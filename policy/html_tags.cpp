@@ -140,31 +140,44 @@ constexpr auto kFlags = flags_by_tag();
 constexpr std::size_t kLongestName = 10;  // "blockquote", "figcaption"
 
 // Names are looked up once per tag of every message: an open-addressing
-// table over a hash of the lower-cased name, built at compile time.
+// table, built at compile time, over a cheap hash of the length and the
+// first and last letters (lower-cased), then one comparison.
 constexpr std::size_t kSlots = 512;  // a power of two, over 4 x the elements
 
-constexpr std::uint32_t name_hash(std::string_view lower)
+constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+constexpr std::size_t slot_of(std::string_view name)
 {
-    std::uint32_t hash = 2166136261u;  // FNV-1a
-    for (char c : lower)
-        hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
-    return hash;
+    return (name.size() * 61u + static_cast<unsigned char>(lower(name.front())) * 7u +
+            static_cast<unsigned char>(lower(name.back())) * 131u) &
+           (kSlots - 1);
 }
 
-constexpr std::array<std::int16_t, kSlots> slots_by_hash()
+constexpr std::array<std::int16_t, kSlots> slots_by_name()
 {
     std::array<std::int16_t, kSlots> slots{};
     for (auto& slot : slots)
         slot = -1;
     for (std::size_t i = 0; i < std::size(kElements); ++i) {
-        std::size_t at = name_hash(kElements[i].name) & (kSlots - 1);
+        std::size_t at = slot_of(kElements[i].name);
         while (slots[at] >= 0)
             at = (at + 1) & (kSlots - 1);
         slots[at] = static_cast<std::int16_t>(i);
     }
     return slots;
 }
-constexpr auto kSlotsByHash = slots_by_hash();
+constexpr auto kSlotsByName = slots_by_name();
+
+// name (any case) equals element (lower case).
+bool same_name(std::string_view name, std::string_view element)
+{
+    if (name.size() != element.size())
+        return false;
+    for (std::size_t i = 0; i < name.size(); ++i)
+        if (lower(name[i]) != element[i])
+            return false;
+    return true;
+}
 
 }  // namespace
 
@@ -172,13 +185,9 @@ Tag tag_of(std::string_view name)
 {
     if (name.empty() || name.size() > kLongestName)
         return Tag::other;
-    char lower[kLongestName];
-    for (std::size_t i = 0; i < name.size(); ++i)
-        lower[i] = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
-    const std::string_view wanted(lower, name.size());
-    for (std::size_t at = name_hash(wanted) & (kSlots - 1); kSlotsByHash[at] >= 0; at = (at + 1) & (kSlots - 1))
-        if (kElements[kSlotsByHash[at]].name == wanted)
-            return kElements[kSlotsByHash[at]].tag;
+    for (std::size_t at = slot_of(name); kSlotsByName[at] >= 0; at = (at + 1) & (kSlots - 1))
+        if (same_name(name, kElements[kSlotsByName[at]].name))
+            return kElements[kSlotsByName[at]].tag;
     return Tag::other;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "byte_scan.h"
 #include "html_entities.h"
 #include "utf8.h"
 
@@ -70,37 +71,41 @@ void TextBuilder::put_ascii(std::string_view run)
 
 // How append() treats each byte value: most mail text is printable ASCII
 // and ASCII spaces, handled without decoding.
-enum class ByteClass : unsigned char { printable, space, invisible, multibyte };
-
-constexpr auto kByteClasses = [] {
-    std::array<ByteClass, 256> classes{};
+// How each byte value is read: most mail text is printable ASCII and ASCII
+// spaces, handled without decoding; in HTML '&' starts a character reference.
+constexpr TextBuilder::ByteClasses TextBuilder::byte_classes(bool references)
+{
+    ByteClasses classes{};
     for (int c = 0; c < 256; ++c)
         classes[c] = c >= 0x80                ? ByteClass::multibyte
                      : c > ' ' && c < 0x7F   ? ByteClass::printable
                      : c == ' ' || (c >= 0x09 && c <= 0x0D) ? ByteClass::space
                                                               : ByteClass::invisible;
+    if (references)
+        classes['&'] = ByteClass::reference;
     return classes;
-}();
+}
 
-ByteClass class_of(char c) { return kByteClasses[static_cast<unsigned char>(c)]; }
+constexpr TextBuilder::ByteClasses TextBuilder::kPlainText = TextBuilder::byte_classes(false);
+constexpr TextBuilder::ByteClasses TextBuilder::kHtmlText = TextBuilder::byte_classes(true);
 
-void TextBuilder::append(std::string_view utf8)
+void TextBuilder::append(std::string_view utf8) { append_text(utf8, kPlainText, false); }
+
+void TextBuilder::append_html(std::string_view html, bool in_attribute) { append_text(html, kHtmlText, in_attribute); }
+
+void TextBuilder::append_text(std::string_view text, const ByteClasses& classes, bool in_attribute)
 {
+    const auto class_of = [&](char c) { return classes[static_cast<unsigned char>(c)]; };
     std::size_t pos = 0;
-    while (pos < utf8.size()) {
-        switch (class_of(utf8[pos])) {
+    while (pos < text.size()) {
+        switch (class_of(text[pos])) {
         case ByteClass::printable: {
             // Words with single spaces between them go in as one run.
-            std::size_t end = pos + 1;
-            for (;;) {
-                while (end < utf8.size() && class_of(utf8[end]) == ByteClass::printable)
-                    ++end;
-                if (end + 1 < utf8.size() && utf8[end] == ' ' && class_of(utf8[end + 1]) == ByteClass::printable)
-                    end += 2;
-                else
-                    break;
-            }
-            put_ascii(utf8.substr(pos, end - pos));
+            const bool references = &classes == &kHtmlText;
+            std::size_t end = scan::printable_end(text, pos + 1, references);
+            while (end + 1 < text.size() && text[end] == ' ' && class_of(text[end + 1]) == ByteClass::printable)
+                end = scan::printable_end(text, end + 2, references);
+            put_ascii(text.substr(pos, end - pos));
             pos = end;
             break;
         }
@@ -111,31 +116,25 @@ void TextBuilder::append(std::string_view utf8)
         case ByteClass::invisible:
             ++pos;
             break;
-        case ByteClass::multibyte: {
-            const char32_t c = utf8::next(utf8, pos);
-            if (is_space(c))
-                m_space = true;
-            else if (!is_invisible(c))
-                put(c);
+        case ByteClass::multibyte:
+            put_character(utf8::next(text, pos));
+            break;
+        case ByteClass::reference: {
+            std::string decoded;  // short: no allocation
+            pos += html::decode_reference(text.substr(pos), in_attribute, decoded);
+            append_text(decoded, kPlainText, false);
             break;
         }
         }
     }
 }
 
-void TextBuilder::append_html(std::string_view html, bool in_attribute)
+void TextBuilder::put_character(char32_t c)
 {
-    std::string decoded;
-    while (!html.empty()) {
-        const auto ampersand = html.find('&');
-        append(html.substr(0, ampersand));
-        if (ampersand == std::string_view::npos)
-            return;
-        html.remove_prefix(ampersand);
-        decoded.clear();
-        html.remove_prefix(html::decode_reference(html, in_attribute, decoded));
-        append(decoded);
-    }
+    if (is_space(c))
+        m_space = true;
+    else if (!is_invisible(c))
+        put(c);
 }
 
 std::string TextBuilder::take()

@@ -4,6 +4,7 @@
 // (link texts, contexts) the content rules quote.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -35,7 +36,15 @@ public:
     std::string take();
 
 private:
+    enum class ByteClass : unsigned char { printable, space, invisible, multibyte, reference };
+    using ByteClasses = std::array<ByteClass, 256>;
+    static constexpr ByteClasses byte_classes(bool references);
+    static const ByteClasses kPlainText;
+    static const ByteClasses kHtmlText;
+
+    void append_text(std::string_view text, const ByteClasses& classes, bool in_attribute);
     void put(char32_t c);
+    void put_character(char32_t c);
     void put_ascii(std::string_view run);
 
     std::string m_out;
