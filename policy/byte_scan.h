@@ -84,4 +84,21 @@ inline std::size_t printable_end(std::string_view text, std::size_t from, bool s
         [=](char byte) { return !(byte > ' ' && byte < 0x7F) || byte == ampersand; });
 }
 
+// The end of the run of ASCII other than NUL and '&' from `from` on: the
+// part of an attribute value that needs no decoding.
+inline std::size_t plain_ascii_end(std::string_view text, std::size_t from)
+{
+    return find_if(
+        text, from,
+        [](__m128i bytes) {
+#if defined(__SSE2__)
+            // Signed compare: NUL and bytes of 0x80 and over are <= 0.
+            return _mm_or_si128(_mm_cmplt_epi8(bytes, _mm_set1_epi8(1)), equal(bytes, '&'));
+#else
+            return bytes;
+#endif
+        },
+        [](char byte) { return byte <= 0 || byte == '&'; });
+}
+
 }  // namespace policy::scan

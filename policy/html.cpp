@@ -56,14 +56,11 @@ constexpr std::size_t kMaxImageAlt = 4 * kMaxLinkText;
 // malformed UTF-8 and NUL replaced by U+FFFD.
 std::string attribute_value(std::string_view raw)
 {
-    const auto plain = [](char c) { return c > 0 && c != '&'; };  // ASCII but NUL and '&'
     std::string out;
     out.reserve(raw.size());
     std::size_t pos = 0;
     while (pos < raw.size()) {
-        std::size_t end = pos;
-        while (end < raw.size() && plain(raw[end]))
-            ++end;
+        const std::size_t end = scan::plain_ascii_end(raw, pos);
         out.append(raw.substr(pos, end - pos));
         pos = end;
         if (pos >= raw.size())
@@ -238,10 +235,18 @@ bool may_hide(std::string_view style)
         std::size_t value = i + 1;
         while (value < style.size() && is_css_space(style[value]))
             ++value;
+        if (value >= style.size())
+            break;
         const std::string_view rest = style.substr(value);
-        if (html::iequals(rest.substr(0, 4), "none") || html::iequals(rest.substr(0, 6), "hidden") ||
-            html::iequals(rest.substr(0, 8), "collapse"))
-            return true;
+        switch (rest[0]) {
+        case 'n': case 'N': case 'h': case 'H': case 'c': case 'C':
+            if (html::iequals(rest.substr(0, 4), "none") || html::iequals(rest.substr(0, 6), "hidden") ||
+                html::iequals(rest.substr(0, 8), "collapse"))
+                return true;
+            break;
+        default:
+            break;
+        }
     }
     return false;
 }

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "keywords.h"
+#include "part_decoder.h"
 #include "text.h"
 #include "utf8.h"
 
@@ -72,10 +73,8 @@ std::string to_utf8(std::string bytes, const char* declared, std::vector<std::st
     return converted.empty() ? convert(bytes, "ISO-8859-1") : converted;
 }
 
-// The decoded bytes of a leaf part, at most `limit` of them. GMime's
-// decoder is driven directly (g_mime_encoding_step on a state on the stack)
-// rather than through a filter stream: creating the stream and filter
-// objects for every part cost more than decoding a typical part.
+// The decoded bytes of a leaf part, at most `limit` of them, read from the
+// part's stream in chunks (part_decoder.h).
 std::string decoded_content(GMimePart* part, std::size_t limit, bool& truncated)
 {
     truncated = false;
@@ -86,32 +85,28 @@ std::string decoded_content(GMimePart* part, std::size_t limit, bool& truncated)
     if (!raw)
         return {};
     g_mime_stream_reset(raw);
-    GMimeEncoding decoder;
-    g_mime_encoding_init_decode(&decoder, g_mime_data_wrapper_get_encoding(wrapper));
+    PartDecoder decoder(g_mime_data_wrapper_get_encoding(wrapper));
     std::string out;
     if (const gint64 length = g_mime_stream_length(raw); length > 0)
         out.reserve(std::min(static_cast<std::size_t>(length), limit) + 16);
-    char buffer[16384];
-    const auto decode = [&](const char* bytes, std::size_t count, bool last) {
-        const std::size_t at = out.size();
-        out.resize(at + g_mime_encoding_outlen(&decoder, count));
-        const std::size_t written = last ? g_mime_encoding_flush(&decoder, bytes, count, out.data() + at)
-                                         : g_mime_encoding_step(&decoder, bytes, count, out.data() + at);
-        out.resize(at + written);
-        if (out.size() > limit) {
-            out.resize(limit);
-            truncated = true;
-        }
+    const auto over_limit = [&] {
+        if (out.size() <= limit)
+            return false;
+        out.resize(limit);
+        truncated = true;
+        return true;
     };
+    char buffer[16384];
     for (;;) {
         const gssize n = g_mime_stream_read(raw, buffer, sizeof buffer);
         if (n <= 0)
             break;
-        decode(buffer, static_cast<std::size_t>(n), false);
-        if (truncated)
+        decoder.step({buffer, static_cast<std::size_t>(n)}, out);
+        if (over_limit())
             return out;
     }
-    decode(buffer, 0, true);
+    decoder.finish(out);
+    over_limit();
     return out;
 }
 
