@@ -1,5 +1,6 @@
 // main.cpp — prospectctl: the command line of prospect-milter for
-// postmasters, DPOs and sales teams.
+// postmasters, DPOs and sales teams: `check` (check.h), `suppress` and
+// `consent` (store_cli.h).
 #include <getopt.h>
 #include <sysexits.h>
 
@@ -8,6 +9,8 @@
 #include <string>
 
 #include "check.h"
+#include "store_cli.h"
+#include "usage.h"
 #include "policy/config.h"
 #include "policy/mime.h"
 
@@ -16,17 +19,6 @@
 #endif
 
 namespace {
-
-void usage(std::FILE* out)
-{
-    std::fprintf(out,
-                 "usage: prospectctl check [-c POLICY] [--sender ADDR] [--rcpt ADDR]... [--campaign ID] [--json] FILE.eml|-\n"
-                 "       prospectctl --version\n"
-                 "\n"
-                 "check    judge a message (a template before a campaign) as the milter would, with the\n"
-                 "         evidence per rule. Exit: 0 passes, 1 would be tagged or quarantined,\n"
-                 "         2 would be rejected, 64 usage, 66 unreadable message, 78 bad policy.\n");
-}
 
 int check_command(int argc, char** argv)
 {
@@ -46,12 +38,12 @@ int check_command(int argc, char** argv)
         case 'r': options.recipients.emplace_back(optarg); break;
         case 'C': options.campaign = optarg; break;
         case 'j': options.json = true; break;
-        case 'h': usage(stdout); return EX_OK;
-        default: usage(stderr); return EX_USAGE;
+        case 'h': ctl::print_usage(stdout); return EX_OK;
+        default: ctl::print_usage(stderr); return EX_USAGE;
         }
     }
     if (optind + 1 != argc) {
-        usage(stderr);
+        ctl::print_usage(stderr);
         return EX_USAGE;
     }
     options.input = argv[optind];
@@ -68,11 +60,15 @@ int main(int argc, char** argv)
         return EX_OK;
     }
     if (argc >= 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
-        usage(stdout);
+        ctl::print_usage(stdout);
         return EX_OK;
     }
     if (argc >= 2 && std::strcmp(argv[1], "check") == 0)
         return check_command(argc - 1, argv + 1);
-    usage(stderr);
+    if (argc >= 2 && std::strcmp(argv[1], "suppress") == 0)
+        return ctl::suppress_command(argc - 1, argv + 1);
+    if (argc >= 2 && std::strcmp(argv[1], "consent") == 0)
+        return ctl::consent_command(argc - 1, argv + 1);
+    ctl::print_usage(stderr);
     return EX_USAGE;
 }

@@ -10,13 +10,16 @@
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "daemon.h"
 #include "decision_log.h"
+#include "recipient_checks.h"
 #include "spool.h"
+#include "policy/recipients.h"
 #include "policy/record.h"
 #include "policy/scope.h"
 #include "policy/text.h"
@@ -42,6 +45,15 @@ struct Message {
     policy::MessageFacts facts;
     MessageSpool spool;         // the message's bytes, for the content rules
     int tag_headers_seen = 0;  // X-Prospect-Policy headers the client sent (removed, never trusted)
+
+    // An external recipient still in the message.
+    struct Recipient {
+        std::string as_given;  // the RCPT argument, which smfi_delrcpt wants back
+        store::Address address;
+        bool suppression_judged = false;  // at RCPT already
+    };
+    std::vector<Recipient> recipients;
+    int internal_recipients = 0;
 };
 
 struct Connection {
@@ -142,7 +154,8 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
 {
     return guarded(ctx, "negotiate", [&] {
         auto* connection = connection_of(ctx);
-        *actions = offered_actions & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST);
+        *actions = offered_actions &
+                   (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_DELRCPT | SMFIF_SETSYMLIST);
         // Ask only for the steps the policy reads: no HELO, no unknown
         // commands, no reply per header; SKIP lets an oversized body stop early.
         const unsigned long wanted = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NR_HDR | SMFIP_SKIP;
@@ -204,6 +217,59 @@ sfsistat on_mail(SMFICTX* ctx, char** argv)
     });
 }
 
+// Adds one recipient's tallies to the message's facts.
+void tally(policy::MessageFacts& facts, const policy::RecipientVerdict& verdict)
+{
+    const auto add = [&](policy::RecipientRuleSummary& summary, const policy::RuleResult& result) {
+        if (result.outcome == policy::Outcome::skipped)
+            return;
+        ++summary.judged;
+        if (result.outcome != policy::Outcome::fail)
+            return;
+        ++(verdict.refused() ? summary.refused : summary.kept_failing);
+        if (summary.example.empty())
+            summary.example = result.detail;
+    };
+    add(facts.suppression, verdict.suppression);
+    add(facts.consent, verdict.consent);
+}
+
+sfsistat set_reply(SMFICTX* ctx, const char* code, const char* status, const std::string& text)
+{
+    const std::string safe = reply_safe(text);
+    if (smfi_setreply(ctx, const_cast<char*>(code), const_cast<char*>(status), const_cast<char*>(safe.c_str())) !=
+        MI_SUCCESS)
+        throw std::runtime_error("libmilter refused the reply text");
+    return code[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+}
+
+// A recipient of a message already known to be prospecting: refused here
+// when it objected (the campaign, and so the consent rule, is only known at
+// the end of the message), or when the policy allows one recipient per
+// transaction and this is not the first.
+sfsistat judge_recipient_at_rcpt(SMFICTX* ctx, Message& message, Message::Recipient& recipient)
+{
+    const policy::Policy& policy = *message.policy;
+    if (policy.milter.one_recipient_per_transaction && !message.recipients.empty()) {
+        message.scope.external_recipient_refused();
+        return set_reply(ctx, "452", "4.5.3", "Prospecting policy: one recipient per message, send to this one in another transaction");
+    }
+    const auto store = daemon_instance().store().get(policy);
+    const auto verdict = policy::judge_recipient(policy, recipient_facts(*store, policy, recipient.address, {true, false}, nullptr));
+    recipient.suppression_judged = true;
+    tally(message.facts, verdict);
+    if (verdict.failed.empty())
+        return SMFIS_CONTINUE;
+    const bool refuse = verdict.refused() && !policy.dry_run;
+    log_decision(policy::recipient_record(policy, message.facts, verdict,
+                                          verdict.refused() ? "refuse" : policy::to_string(verdict.action), "rcpt",
+                                          policy.scope.default_campaign));
+    if (!refuse)
+        return SMFIS_CONTINUE;
+    message.scope.external_recipient_refused();
+    return set_reply(ctx, "550", "5.7.1", verdict.reject_text());
+}
+
 sfsistat on_rcpt(SMFICTX* ctx, char** argv)
 {
     return guarded(ctx, "rcpt", [&] {
@@ -211,8 +277,32 @@ sfsistat on_rcpt(SMFICTX* ctx, char** argv)
         if (!connection->message || !argv || !argv[0])
             return SMFIS_CONTINUE;
         Message& message = *connection->message;
-        if (!message.scope.recipient(argv[0]))
-            message.facts.recipients.push_back(policy::normalise_address(argv[0]));
+        if (message.scope.recipient(argv[0])) {
+            ++message.internal_recipients;
+            return SMFIS_CONTINUE;
+        }
+        auto normalised = store::normalise_address(argv[0]);
+        if (const auto* invalid = std::get_if<store::Invalid>(&normalised)) {
+            message.scope.external_recipient_refused();
+            return failure(ctx, *message.policy, message.facts,
+                           "recipient " + policy::printable(argv[0], 100) + " cannot be read: " + invalid->reason);
+        }
+        Message::Recipient recipient{argv[0], std::get<store::Address>(std::move(normalised)), false};
+        if (message.scope.state(policy::Stage::rcpt) == policy::ScopeState::prospecting) {
+            sfsistat reply = SMFIS_CONTINUE;
+            try {
+                reply = judge_recipient_at_rcpt(ctx, message, recipient);
+            } catch (const store::StoreError& e) {
+                // This recipient gets the failure action; the message and
+                // its other recipients go on being judged.
+                message.scope.external_recipient_refused();
+                return failure(ctx, *message.policy, message.facts, e.what());
+            }
+            if (reply != SMFIS_CONTINUE)
+                return reply;
+        }
+        message.facts.recipients.push_back(recipient.address.normalised);
+        message.recipients.push_back(std::move(recipient));
         return SMFIS_CONTINUE;
     });
 }
@@ -319,6 +409,59 @@ sfsistat enforce(SMFICTX* ctx, Message& message, const policy::Verdict& verdict)
     return reply;
 }
 
+// The per-recipient rules at the end of the message, now that the campaign
+// is known: a recipient that objected (when not judged at RCPT already) or
+// lacks a consent it needs is removed from the message; the contact history
+// says whether the message is a first contact for any recipient.
+void judge_recipients_at_end(SMFICTX* ctx, Message& message, const std::string& campaign_id)
+{
+    const policy::Policy& policy = *message.policy;
+    if (message.recipients.empty())
+        return;
+    const auto store = daemon_instance().store().get(policy);
+    const policy::Campaign* campaign = policy.find_campaign(campaign_id);
+    bool first_contact = false;
+    std::vector<Message::Recipient> kept;
+    for (auto& recipient : message.recipients) {
+        // A recipient judged at RCPT (and kept there) is not judged again on
+        // its suppression.
+        const bool suppression = !recipient.suppression_judged;
+        auto verdict = policy::judge_recipient(
+            policy, recipient_facts(*store, policy, recipient.address, {suppression, true}, campaign));
+        if (!suppression)
+            verdict.suppression = {policy::Rule::suppression, policy::Outcome::skipped, "judged at RCPT"};
+        tally(message.facts, verdict);
+        if (!verdict.failed.empty())
+            log_decision(policy::recipient_record(policy, message.facts, verdict,
+                                                  verdict.refused() ? "refuse" : policy::to_string(verdict.action),
+                                                  "eom", campaign_id));
+        if (verdict.refused() && !policy.dry_run) {
+            if (smfi_delrcpt(ctx, recipient.as_given.data()) != MI_SUCCESS)
+                throw std::runtime_error("the MTA refused to remove a refused recipient");
+            continue;
+        }
+        first_contact = first_contact || !known_contact(*store, recipient.address);
+        kept.push_back(std::move(recipient));
+    }
+    message.recipients = std::move(kept);
+    message.facts.recipients.clear();
+    for (const auto& recipient : message.recipients)
+        message.facts.recipients.push_back(recipient.address.normalised);
+    message.facts.first_contact = first_contact;
+    message.facts.every_recipient_refused = message.recipients.empty() && message.internal_recipients == 0;
+}
+
+// One more contact with each recipient the message goes to.
+void record_contacts(const Message& message, const std::string& campaign_id)
+{
+    if (message.recipients.empty())
+        return;
+    const auto store = daemon_instance().store().get(*message.policy);
+    const auto now = static_cast<store::Time>(std::time(nullptr));
+    for (const auto& recipient : message.recipients)
+        store->record_contact(store::address_key(recipient.address), now, campaign_id);
+}
+
 sfsistat on_end_of_message(SMFICTX* ctx)
 {
     return guarded(ctx, "eom", [&] {
@@ -334,7 +477,11 @@ sfsistat on_end_of_message(SMFICTX* ctx)
         std::optional<policy::MessageContent> content;
         if (!message.facts.too_large)
             content = message.spool.read();
+        const std::string campaign_id = message.facts.campaign_header.value_or(message.policy->scope.default_campaign);
+        judge_recipients_at_end(ctx, message, campaign_id);
         const auto verdict = policy::judge(*message.policy, message.facts, content ? &*content : nullptr);
+        if (verdict.action != policy::Action::reject || message.policy->dry_run)
+            record_contacts(message, campaign_id);
         const sfsistat reply = enforce(ctx, message, verdict);
         connection->message.reset();
         return reply;
@@ -365,7 +512,7 @@ smfiDesc filter_description()
     smfiDesc description{};
     description.xxfi_name = const_cast<char*>("prospect-milter");
     description.xxfi_version = SMFI_VERSION;
-    description.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+    description.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_DELRCPT;
     description.xxfi_connect = on_connect;
     description.xxfi_envfrom = on_mail;
     description.xxfi_envrcpt = on_rcpt;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "policy/policy.h"
+#include "store_access.h"
 
 namespace milter {
 
@@ -34,6 +35,9 @@ public:
     int wait_for_messages(int grace_seconds);
     int messages_in_flight();
 
+    // The store the policy in force names (store_access.h).
+    StoreAccess& store() { return m_store; }
+
     // From now on new connections and messages get a temporary failure.
     void start_draining() { m_draining = true; }
     bool draining() const { return m_draining; }
@@ -47,6 +51,7 @@ private:
     std::condition_variable m_flight_done;
     int m_in_flight = 0;
     std::atomic<bool> m_draining{false};
+    StoreAccess m_store;
 };
 
 // The one Daemon of the process, reachable from libmilter's C callbacks.

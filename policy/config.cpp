@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <cctype>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "consent.h"
 #include "digest.h"
 #include "keywords.h"
 #include "text.h"
@@ -53,6 +55,9 @@ private:
     void read_choice(const Setting& s, T& out, std::initializer_list<std::pair<const char*, T>> choices);
 
     void read_milter(const Setting& group, MilterSettings& milter);
+    void read_store(const Setting& group, StoreSettings& store);
+    void read_map_size(const Setting& s, std::size_t& out);
+    void read_consent(const Setting& group, ConsentSettings& consent);
     void read_organisation(const Setting& group, Organisation& organisation);
     void read_scope(const Setting& group, ScopeSettings& scope);
     void read_senders(const Setting& s, ScopeSettings& scope);
@@ -76,6 +81,9 @@ public:
         read_policy_keywords(group, keywords, replace);
         return std::move(m_errors);
     }
+    // Every country the policy names needs a profile in the countries file,
+    // or the consent rule could not decide for its recipients.
+    std::vector<ConfigError> check_countries(const Setting& root, const Policy& policy);
 
 private:
 
@@ -263,6 +271,71 @@ void Loader::read_milter(const Setting& group, MilterSettings& milter)
         }},
         {"timeout", [&](const Setting& s) { read_int(s, milter.timeout, 1, 3600); }},
         {"shutdown_grace", [&](const Setting& s) { read_int(s, milter.shutdown_grace, 0, 3600); }},
+        {"one_recipient_per_transaction", [&](const Setting& s) {
+            read_bool(s, milter.one_recipient_per_transaction);
+        }},
+    });
+}
+
+// "4G", "512M", "65536K" or "1073741824" (powers of 1024); nullopt when
+// malformed or past `max`.
+std::optional<std::uint64_t> parse_byte_size(std::string_view text, std::uint64_t max)
+{
+    std::uint64_t multiplier = 1;
+    if (!text.empty()) {
+        const char last = static_cast<char>(std::toupper(static_cast<unsigned char>(text.back())));
+        if (const auto unit = std::string_view("KMGT").find(last); unit != std::string_view::npos) {
+            multiplier = std::uint64_t{1} << (10 * (unit + 1));
+            text.remove_suffix(1);
+        }
+    }
+    const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (text.empty() || text.size() > 15 || !std::all_of(text.begin(), text.end(), is_digit))
+        return std::nullopt;
+    const std::uint64_t number = std::stoull(std::string(text));
+    if (number > max / multiplier)
+        return std::nullopt;
+    return number * multiplier;
+}
+
+// A size too large for 32 bits is written as a string with a unit: libconfig
+// 1.5 silently wraps an unquoted integer past 2147483647 (4294967297 reads
+// as 1), so a plain integer is refused rather than trusted; an explicit
+// 64-bit integer (4294967296L) is exact and accepted.
+void Loader::read_map_size(const Setting& s, std::size_t& out)
+{
+    constexpr std::uint64_t min = std::uint64_t{1} << 20, max = std::uint64_t{1} << 40;
+    const std::string how = setting_name(s) + " must be a size between 1M and 1T such as \"4G\" or \"512M\" "
+                            "(K, M, G, T are powers of 1024), or a 64-bit integer such as 4294967296L";
+    std::optional<std::uint64_t> value;
+    if (s.getType() == Setting::TypeString)
+        value = parse_byte_size(static_cast<const char*>(s), max);
+    else if (s.getType() == Setting::TypeInt64 && static_cast<long long>(s) >= 0)
+        value = static_cast<std::uint64_t>(static_cast<long long>(s));
+    if (!value || *value < min || *value > max) {
+        error(s, how);
+        return;
+    }
+    out = static_cast<std::size_t>(*value);
+}
+
+void Loader::read_store(const Setting& group, StoreSettings& store)
+{
+    read_group(group, {
+        {"path", [&](const Setting& s) {
+            read_string(s, store.path);
+            if (s.getType() == Setting::TypeString && !store.path.starts_with("/"))
+                error(s, "'store.path' must be an absolute path");
+        }},
+        {"map_size", [&](const Setting& s) { read_map_size(s, store.map_size); }},
+    });
+}
+
+void Loader::read_consent(const Setting& group, ConsentSettings& consent)
+{
+    read_group(group, {
+        {"consumer_domains", [&](const Setting& s) { read_string(s, consent.consumer_domains_file); }},
+        {"countries", [&](const Setting& s) { read_string(s, consent.countries_file); }},
     });
 }
 
@@ -521,6 +594,27 @@ std::vector<ConfigError> Loader::read_keywords_file(const Setting& root, Keyword
     return std::move(m_errors);
 }
 
+std::vector<ConfigError> Loader::check_countries(const Setting& root, const Policy& policy)
+{
+    const auto& rules = *policy.consent_rules;
+    const auto where = " has no profile in " + policy.consent.countries_file;
+    const Setting& organisation = root["organisation"];
+    const auto& fallback = policy.organisation.default_country;
+    if (!rules.profile(fallback))
+        error(organisation.exists("default_country") ? organisation["default_country"] : organisation,
+              "'organisation.default_country' \"" + fallback + "\"" + where);
+    if (!root.exists("campaigns"))
+        return std::move(m_errors);
+    for (const Setting& campaign : root["campaigns"]) {
+        if (!campaign.exists("country"))
+            continue;
+        const std::string country = static_cast<const char*>(campaign["country"]);
+        if (!rules.profile(country))
+            error(campaign["country"], "campaign country \"" + country + "\"" + where);
+    }
+    return std::move(m_errors);
+}
+
 void Loader::cross_check(const Setting& root, Policy& policy)
 {
     auto& scope = policy.scope;
@@ -549,6 +643,8 @@ std::vector<ConfigError> Loader::read(const Setting& root, Policy& policy)
         {"rules", [&](const Setting& s) { read_rules(s, policy); }},
         {"logging", [&](const Setting& s) { read_logging(s, policy.logging); }},
         {"content", [&](const Setting& s) { read_content(s, policy.content); }},
+        {"store", [&](const Setting& s) { read_store(s, policy.store); }},
+        {"consent", [&](const Setting& s) { read_consent(s, policy.consent); }},
         {"keywords", [&](const Setting&) {}},  // read after the keywords file, see load_policy()
     }, {"organisation"});
     if (m_errors.empty())
@@ -560,9 +656,8 @@ std::vector<ConfigError> Loader::read(const Setting& root, Policy& policy)
 
 namespace {
 
-// Reads and parses one libconfig file; on failure adds the problem to errors.
-bool parse_file(const std::string& path, const char* what, std::string& bytes, libconfig::Config& config,
-                std::vector<ConfigError>& errors)
+// Reads a whole file into bytes; on failure adds the problem to errors.
+bool read_file(const std::string& path, const char* what, std::string& bytes, std::vector<ConfigError>& errors)
 {
     std::ifstream file(path, std::ios::binary);
     if (!file) {
@@ -572,6 +667,15 @@ bool parse_file(const std::string& path, const char* what, std::string& bytes, l
     std::ostringstream content;
     content << file.rdbuf();
     bytes = content.str();
+    return true;
+}
+
+// Reads and parses one libconfig file; on failure adds the problem to errors.
+bool parse_file(const std::string& path, const char* what, std::string& bytes, libconfig::Config& config,
+                std::vector<ConfigError>& errors)
+{
+    if (!read_file(path, what, bytes, errors))
+        return false;
     try {
         config.readString(bytes);
     } catch (const libconfig::ParseException& e) {
@@ -581,14 +685,42 @@ bool parse_file(const std::string& path, const char* what, std::string& bytes, l
     return true;
 }
 
-std::string resolve_keywords_path(const std::string& policy_path, const std::string& configured)
+// A data file the policy names: the installed one when it names none, and a
+// relative name relative to the policy file's directory.
+std::string resolve_data_path(const std::string& policy_path, const std::string& configured, const char* installed)
 {
     if (configured.empty())
-        return PROSPECT_KEYWORDS_FILE;
+        return installed;
     if (configured.front() == '/')
         return configured;
     const auto slash = policy_path.rfind('/');
     return slash == std::string::npos ? configured : policy_path.substr(0, slash + 1) + configured;
+}
+
+void append_errors(std::vector<ConfigError>& to, std::vector<ConfigError> from)
+{
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+// Reads both consent data files into policy.consent_rules (empty rules when
+// the consent rule is off: the files are then not needed, and need not
+// exist). `bytes` gets their contents for the policy version.
+void load_consent_rules(Policy& policy, std::string& bytes, std::vector<ConfigError>& errors)
+{
+    auto rules = std::make_shared<ConsentRules>();
+    auto& files = policy.consent;
+    files.consumer_domains_file =
+        resolve_data_path(policy.path, files.consumer_domains_file, PROSPECT_CONSUMER_DOMAINS_FILE);
+    files.countries_file = resolve_data_path(policy.path, files.countries_file, PROSPECT_COUNTRIES_FILE);
+    if (policy.action_for(Rule::consent) != Action::off) {
+        std::string domains, countries;
+        if (read_file(files.consumer_domains_file, "consumer domains file (consent.consumer_domains)", domains, errors))
+            append_errors(errors, rules->read_consumer_domains(domains, files.consumer_domains_file));
+        if (read_file(files.countries_file, "countries file (consent.countries)", countries, errors))
+            append_errors(errors, rules->read_countries(countries, files.countries_file));
+        bytes = domains + '\0' + countries;
+    }
+    policy.consent_rules = std::move(rules);
 }
 
 bool needs_keywords(const Policy& policy)
@@ -631,7 +763,7 @@ LoadResult load_policy(const std::string& path)
 
     auto keywords = std::make_shared<Keywords>();
     std::string keyword_bytes;
-    loaded->content.keywords_file = resolve_keywords_path(path, loaded->content.keywords_file);
+    loaded->content.keywords_file = resolve_data_path(path, loaded->content.keywords_file, PROSPECT_KEYWORDS_FILE);
     if (needs_keywords(*loaded)) {
         libconfig::Config keyword_config;
         if (parse_file(loaded->content.keywords_file, "keywords file (content.keywords)", keyword_bytes,
@@ -649,8 +781,17 @@ LoadResult load_policy(const std::string& path)
         merge_keywords(*keywords, own, replace);
     }
     loaded->keywords = std::move(keywords);
-    // The version names everything that decides: the policy and its phrase lists.
-    loaded->version = sha256_hex(bytes + '\0' + keyword_bytes).substr(0, 12);
+
+    std::string consent_bytes;
+    const bool sound_so_far = result.errors.empty();
+    load_consent_rules(*loaded, consent_bytes, result.errors);
+    // Only a sound policy and sound data files can be checked against each other.
+    if (sound_so_far && result.errors.empty() && loaded->action_for(Rule::consent) != Action::off)
+        append_errors(result.errors, Loader(path).check_countries(config.getRoot(), *loaded));
+
+    // The version names everything that decides: the policy, its phrase
+    // lists and its consent data.
+    loaded->version = sha256_hex(bytes + '\0' + keyword_bytes + '\0' + consent_bytes).substr(0, 12);
     if (result.errors.empty())
         result.policy = std::move(loaded);
     return result;

@@ -17,6 +17,7 @@
 namespace policy {
 
 struct Keywords;
+class ConsentRules;
 
 // What a failed rule does to the message, in increasing severity: when
 // several rules fail, the most severe action is taken.
@@ -97,6 +98,24 @@ struct MilterSettings {
     unsigned socket_mode = 0660;
     int timeout = 30;                // seconds libmilter waits for the MTA
     int shutdown_grace = 30;         // seconds SIGTERM waits for messages in flight
+    // Applies on reload, unlike the keys above: accept the first recipient of
+    // a transaction and answer 452 4.5.3 to the others, so that each message
+    // carries one recipient and can carry that recipient's own unsubscribe
+    // token (the client retries the others in new transactions).
+    bool one_recipient_per_transaction = false;
+};
+
+// Where the suppression, consent and contact records live (one LMDB
+// environment); only read at start.
+struct StoreSettings {
+    std::string path = "/var/lib/prospect-milter";  // directory of the environment
+    std::size_t map_size = std::size_t{4} << 30;    // the most the store may grow to, bytes
+};
+
+// The data the consent rule decides from (consent.h); read with the policy.
+struct ConsentSettings {
+    std::string consumer_domains_file;  // mailbox providers serving private persons
+    std::string countries_file;         // per-country profiles and role local parts
 };
 
 enum class LogTarget { automatic, journald, stderr_json };
@@ -123,6 +142,9 @@ struct Policy {
         Action::tag, Action::monitor, Action::monitor};
     ContentSettings content;
     std::shared_ptr<const Keywords> keywords;  // never null in a loaded policy
+    StoreSettings store;
+    ConsentSettings consent;
+    std::shared_ptr<const ConsentRules> consent_rules;  // never null in a loaded policy
     LoggingSettings logging;
 
     Action action_for(Rule rule) const { return rule_actions[static_cast<std::size_t>(rule)]; }

@@ -83,6 +83,7 @@ DecisionRecord message_record(const Policy& policy, const MessageFacts& facts, c
     for (Rule rule : verdict.failed)
         failed += (failed.empty() ? "" : ",") + std::string(to_string(rule));
     record.add("PROSPECT_RULES_FAILED", failed);
+    record.add("PROSPECT_FIRST_CONTACT", facts.first_contact ? "1" : "0");
     std::string id = facts.queue_id.empty() ? std::string("-") : printable(facts.queue_id, 64);
     if (verdict.failed.empty()) {
         record.message = id + ": prospecting message passed";
@@ -92,6 +93,30 @@ DecisionRecord message_record(const Policy& policy, const MessageFacts& facts, c
                          " [" + failed + "]: " + verdict.failure_details();
         record.priority = DecisionRecord::Priority::notice;
     }
+    return record;
+}
+
+DecisionRecord recipient_record(const Policy& policy, const MessageFacts& facts, const RecipientVerdict& verdict,
+                                std::string_view taken, std::string_view stage, std::string_view campaign)
+{
+    MessageFacts one = facts;
+    one.recipients = {verdict.address};  // the record is about this recipient only
+    DecisionRecord record = base_record(policy, one, "recipient");
+    record.add("PROSPECT_ACTION", std::string(taken));
+    record.add("PROSPECT_SCOPE", "in");
+    record.add("PROSPECT_STAGE", std::string(stage));
+    if (!campaign.empty())
+        record.add("PROSPECT_CAMPAIGN", printable(campaign, 64));
+    std::string failed;
+    for (Rule rule : verdict.failed)
+        failed += (failed.empty() ? "" : ",") + std::string(to_string(rule));
+    record.add("PROSPECT_RULES_FAILED", failed);
+    record.add("PROSPECT_REASON", printable(verdict.failure_summary(), 400));
+    record.message = (facts.queue_id.empty() ? std::string("-") : printable(facts.queue_id, 64)) + ": recipient " +
+                     log_address(policy, verdict.address) + " " + std::string(taken) +
+                     (policy.dry_run ? " (dry run)" : "") + " at " + std::string(stage) + " [" + failed +
+                     "]: " + printable(verdict.failure_summary(), 400);
+    record.priority = DecisionRecord::Priority::notice;
     return record;
 }
 

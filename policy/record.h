@@ -13,6 +13,7 @@
 
 #include "policy.h"
 #include "scope.h"
+#include "recipients.h"
 #include "verdict.h"
 
 namespace policy {
@@ -36,6 +37,13 @@ std::string log_address(const Policy& policy, std::string_view address);
 // (pass, monitor, tag, quarantine, reject).
 DecisionRecord message_record(const Policy& policy, const MessageFacts& facts, const Verdict& verdict,
                               std::string_view taken, ScopeReason reason);
+
+// The record of one recipient that failed a per-recipient rule
+// (recipients.h): refused at `stage` (rcpt, or eom when removed at the end
+// of the message) or, with a lesser action, only logged. `taken` is what was
+// done to the recipient: refuse, monitor, tag, quarantine.
+DecisionRecord recipient_record(const Policy& policy, const MessageFacts& facts, const RecipientVerdict& verdict,
+                                std::string_view taken, std::string_view stage, std::string_view campaign);
 
 // The record of mail found not to be prospecting.
 DecisionRecord out_of_scope_record(const Policy& policy, const MessageFacts& facts, ScopeReason reason,

@@ -40,6 +40,8 @@ public:
     void sender(std::string_view envelope_sender, std::string_view sasl_login);
     // Returns true when the recipient is internal (exempt from the rules).
     bool recipient(std::string_view address);
+    // An external recipient counted by recipient() was refused after all.
+    void external_recipient_refused() { --m_external; }
     void campaign_header_seen() { m_header = true; }
 
     ScopeState state(Stage reached) const;

@@ -61,6 +61,25 @@ RuleResult judge_size(const Policy& policy, const MessageFacts& facts, const Mes
                 " bytes)"};
 }
 
+// A per-recipient rule for the message as a whole: each recipient was
+// judged on its own (recipients.h); the message fails the rule when a
+// recipient failing it stays (its action is not reject), or when every
+// recipient was refused.
+RuleResult judge_per_recipient(Rule rule, const RecipientRuleSummary& summary, bool every_recipient_refused)
+{
+    if (summary.judged == 0)
+        return {rule, Outcome::skipped, "no recipient was judged (no store lookup)"};
+    if (every_recipient_refused && summary.refused > 0)
+        return {rule, Outcome::fail, "every recipient was refused: " + summary.example};
+    if (summary.kept_failing > 0)
+        return {rule, Outcome::fail,
+                std::to_string(summary.kept_failing) + " recipient(s) fail this rule: " + summary.example};
+    if (summary.refused > 0)
+        return {rule, Outcome::pass,
+                std::to_string(summary.refused) + " refused recipient(s) removed, the other(s) pass"};
+    return {rule, Outcome::pass, "every recipient passes (" + std::to_string(summary.judged) + ")"};
+}
+
 RuleResult judge_content(const Policy& policy, Rule rule, const MessageFacts& facts, const ReadableMessage* message)
 {
     if (facts.too_large)
@@ -98,8 +117,10 @@ Verdict judge(const Policy& policy, const MessageFacts& facts, const MessageCont
             result = judge_campaign(policy, verdict.campaign, facts);
         else if (rule == Rule::size)
             result = judge_size(policy, facts, content);
-        else if (rule == Rule::suppression || rule == Rule::consent)
-            result.detail = "not evaluated by this version";
+        else if (rule == Rule::suppression)
+            result = judge_per_recipient(rule, facts.suppression, facts.every_recipient_refused);
+        else if (rule == Rule::consent)
+            result = judge_per_recipient(rule, facts.consent, facts.every_recipient_refused);
         else
             result = judge_content(policy, rule, facts, readable ? &*readable : nullptr);
         if (result.outcome == Outcome::fail) {

@@ -15,6 +15,15 @@ namespace policy {
 
 struct MessageContent;
 
+// How a per-recipient rule (recipients.h) went for a message's recipients,
+// summed up by the milter.
+struct RecipientRuleSummary {
+    int judged = 0;        // recipients the rule was judged for
+    int refused = 0;       // of them, refused at RCPT or removed at the end
+    int kept_failing = 0;  // failed but kept (action monitor, tag or quarantine)
+    std::string example;   // the detail of one failure
+};
+
 // What is known about one message when it is judged.
 struct MessageFacts {
     std::string service;                         // Postfix {daemon_name}
@@ -27,7 +36,10 @@ struct MessageFacts {
     Day today = 0;                               // the day the message is judged (UTC)
     std::size_t size = 0;                        // bytes of header and body seen
     bool too_large = false;                      // over content.max_message_size: not inspected
-    bool first_contact = true;                   // no earlier contact known (contact history comes with the store)
+    bool first_contact = true;                   // no recipient known from an earlier contact
+    RecipientRuleSummary suppression;            // per-recipient rules, summed up
+    RecipientRuleSummary consent;
+    bool every_recipient_refused = false;        // no external recipient left: the message is refused
 };
 
 enum class Outcome { pass, fail, skipped };

@@ -34,6 +34,8 @@ campaigns = (
     data_source = "Rented list, Example Data Ltd"; start = "2020-01-01"; }
 );
 content: { keywords = "$top/conf/keywords.conf"; };
+consent: { consumer_domains = "$top/conf/consumer-domains.conf"; countries = "$top/conf/countries.conf"; };
+store: { path = "$E2E_DIR/store"; };
 rules: { campaign = "reject"; unsubscribe = "reject"; identity = "reject"; reason = "tag"; first_contact = "tag"; };
 milter: {
   socket = "unix:$E2E_DIR/milter/milter.sock";
@@ -85,9 +87,21 @@ demo_send "4. A template that lost its footer: no unsubscribe link, no company n
     --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll"
 
 echo
+echo "== 5. A person who objected by phone: the postmaster suppresses the address, the very next mail is refused"
+echo "   \$ prospectctl suppress add paul.durand@client-company.fr --note 'asked by phone'"
+"$top/build/ctl/prospectctl" suppress add -c "$E2E_DIR/policy.conf" paul.durand@client-company.fr \
+    --note "asked by phone" | sed 's/^/   /'
+demo_send "5. ...and the next prospecting mail to him" \
+    sales@example.com paul.durand@client-company.fr demo-5@example.com "${COMPLIANT[@]}" \
+    --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll for your HR team"
+demo_send "6. A consumer mailbox without a consent on record: refused (consent rule)" \
+    sales@example.com jane.doe@gmail.com demo-6@example.com "${COMPLIANT[@]}" \
+    --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll for your HR team"
+
+echo
 echo "== Decision records (journald fields; here as JSON lines on stderr)"
 sleep 1
-milter_records PROSPECT_EVENT=message | jq -r '
+milter_records | jq -r 'select(.PROSPECT_EVENT == "message" or .PROSPECT_EVENT == "recipient") |
     "   \(.PROSPECT_QUEUE_ID // "-")  action=\(.PROSPECT_ACTION)  scope=\(.PROSPECT_SCOPE)/\(.PROSPECT_SCOPE_REASON // "-")  campaign=\(.PROSPECT_CAMPAIGN // "-")  failed=\(.PROSPECT_RULES_FAILED // "-")  policy=\(.PROSPECT_POLICY)\n     \(.MESSAGE)"'
 echo
 echo "== One record in full"

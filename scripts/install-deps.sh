@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libmilter-dev libconfig++-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libsystemd-dev libssl-dev catch2 libgmime-3.0-dev libgumbo-dev
+  libsystemd-dev libssl-dev catch2 libgmime-3.0-dev libgumbo-dev liblmdb-dev libidn2-dev lmdb-utils
   postfix swaks systemd procps jq python3 iproute2
   clang llvm
 )

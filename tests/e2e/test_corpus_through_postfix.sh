@@ -12,7 +12,7 @@ corpus=$(cd "$E2E_LIB_DIR/../corpus" && pwd)
 source_dir=$(cd "$E2E_LIB_DIR/../.." && pwd)
 mkdir -p "$E2E_DIR/milter"
 {
-    sed "s#\"../../conf/keywords.conf\"#\"$source_dir/conf/keywords.conf\"#" "$corpus/policy.conf"
+    sed "s#\"../../conf/#\"$source_dir/conf/#" "$corpus/policy.conf"
     echo "milter: { socket = \"unix:$E2E_DIR/milter/milter.sock\"; socket_group = \"postfix\"; socket_mode = \"0660\"; };"
     echo "logging: { target = \"stderr\"; };"
 } >"$E2E_DIR/policy.conf"
@@ -31,7 +31,9 @@ while IFS=$'\t' read -r file unsubscribe identity reason first_contact note; do
         [[ "${!rule}" == fail ]] && expected_failed+="${expected_failed:+,}$rule"
     done
     message_id=$(grep -aim1 '^Message-ID:' "$corpus/$file" | sed -E 's/^[^:]*:[[:space:]]*//' | tr -d '\r')
-    code=$(send_eml "$MX" sales@example.com prospect@client.fr "$corpus/$file")
+    # A recipient of its own per message: each is a first contact, as the
+    # expected first_contact verdicts assume.
+    code=$(send_eml "$MX" sales@example.com "prospect-${file%%-*}@client.fr" "$corpus/$file")
     expected_code=250
     [[ -n "$expected_failed" ]] && expected_code=550
     if milter_wait_records 1 20 PROSPECT_MESSAGE_ID="$message_id"; then

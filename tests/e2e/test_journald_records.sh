@@ -43,9 +43,11 @@ assert_eq "<jd-$$@example.com>" "$(jq -r .PROSPECT_MESSAGE_ID <<<"$record")" "Me
 assert_eq sales@example.com "$(jq -r .PROSPECT_SENDER <<<"$record")" "sender in the journal"
 assert_eq "$(printf '%s' jane@client.fr | sha256sum | cut -d' ' -f1)" "$(jq -r .PROSPECT_RECIPIENT <<<"$record")" \
     "recipient pseudonymised in the journal"
-keywords_file=$(sed -n 's/^ *keywords = "\(.*\)";/\1/p' "$E2E_DIR/policy.conf")
-assert_eq "$({ cat "$E2E_DIR/policy.conf"; printf '\0'; cat "$keywords_file"; } | sha256sum | cut -c1-12)" \
-    "$(jq -r .PROSPECT_POLICY <<<"$record")" "policy version is the short SHA-256 of the policy and its keyword lists"
+data_file() { sed -n "s/^ *$1 = \"\(.*\)\";/\1/p" "$E2E_DIR/policy.conf"; }
+assert_eq "$({ cat "$E2E_DIR/policy.conf"; printf '\0'; cat "$(data_file keywords)"; printf '\0'
+               cat "$(data_file consumer_domains)"; printf '\0'; cat "$(data_file countries)"; } |
+             sha256sum | cut -c1-12)" \
+    "$(jq -r .PROSPECT_POLICY <<<"$record")" "policy version is the short SHA-256 of the policy and its data files"
 
 # Everything about one queue id, as ops would look it up.
 queue_id=$(jq -r .PROSPECT_QUEUE_ID <<<"$record")

@@ -112,7 +112,16 @@ std::string RunningDaemon::full_policy(const std::string& policy) const
     const std::string socket = m_milter_extra.find("socket = ") == std::string::npos
                                    ? "  socket = \"" + m_socket_spec + "\";\n"
                                    : "";
-    return policy + "\nmilter: {\n" + socket + "  shutdown_grace = 10;\n" + m_milter_extra +
+    // A store of the test's own, unless the policy names one.
+    const std::string store =
+        policy.find("store:") == std::string::npos ? "store: { path = \"" + m_dir + "/store\"; };\n" : "";
+    // The consent data of the source tree, not of an installation.
+    const std::string consent = policy.find("consent:") == std::string::npos
+                                    ? "consent: { consumer_domains = \"" PROSPECT_SOURCE_DIR
+                                      "/conf/consumer-domains.conf\"; countries = \"" PROSPECT_SOURCE_DIR
+                                      "/conf/countries.conf\"; };\n"
+                                    : "";
+    return policy + "\n" + store + consent + "milter: {\n" + socket + "  shutdown_grace = 10;\n" + m_milter_extra +
            "};\nlogging: {\n  target = \"stderr\";\n  level = \"debug\";\n};\n";
 }
 

@@ -28,13 +28,16 @@ policy::ConfigError only_error(const std::string& text)
 
 TEST_CASE("the shipped example policy is valid", "[config]")
 {
-    // Installed, it uses the installed keyword lists; here, the source's.
+    // Installed, it uses the installed data files; here, the source's.
     std::ifstream example(PROSPECT_SOURCE_DIR "/conf/prospect-milter.conf");
     std::string text((std::istreambuf_iterator<char>(example)), std::istreambuf_iterator<char>());
-    const std::string installed = "# keywords = \"/usr/share/prospect-milter/keywords.conf\";";
-    REQUIRE(text.find(installed) != std::string::npos);
-    text.replace(text.find(installed), installed.size(),
-                 "keywords = \"" PROSPECT_SOURCE_DIR "/conf/keywords.conf\";");
+    for (const std::string file : {"keywords", "consumer_domains", "countries"}) {
+        const std::string name = file == "consumer_domains" ? "consumer-domains" : file;
+        const std::string installed = "# " + file + " = \"/usr/share/prospect-milter/" + name + ".conf\";";
+        REQUIRE(text.find(installed) != std::string::npos);
+        text.replace(text.find(installed), installed.size(),
+                     file + " = \"" PROSPECT_SOURCE_DIR "/conf/" + name + ".conf\";");
+    }
     PolicyFile file(text);
     const auto result = file.load();
     for (const auto& error : result.errors)

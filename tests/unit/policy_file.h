@@ -11,16 +11,21 @@
 
 namespace test {
 
+// The data files of this source tree (the installed ones are the defaults),
+// on one line.
+#define PROSPECT_TEST_DATA_FILES                                                                      \
+    "content: { keywords = \"" PROSPECT_SOURCE_DIR "/conf/keywords.conf\"; }; "                       \
+    "consent: { consumer_domains = \"" PROSPECT_SOURCE_DIR "/conf/consumer-domains.conf\"; "          \
+    "countries = \"" PROSPECT_SOURCE_DIR "/conf/countries.conf\"; };"
+
 // The smallest valid policy; tests append or override what they exercise.
-inline const std::string keywords_line =
-    "content: { keywords = \"" PROSPECT_SOURCE_DIR "/conf/keywords.conf\"; };\n";
+inline const std::string keywords_line = PROSPECT_TEST_DATA_FILES "\n";
 
 // (Four lines: the line numbers the config tests expect depend on it.)
 inline const std::string minimal_policy = R"(organisation: {
   name = "Exemple SAS";
   domains = [ "example.com" ];
-}; content: { keywords = ")" PROSPECT_SOURCE_DIR R"(/conf/keywords.conf"; };
-)";
+}; )" PROSPECT_TEST_DATA_FILES "\n";
 
 class PolicyFile {
 public:

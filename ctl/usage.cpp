@@ -1,0 +1,38 @@
+#include "usage.h"
+
+namespace ctl {
+
+void print_usage(std::FILE* out)
+{
+    std::fprintf(
+        out,
+        "usage: prospectctl check [-c POLICY] [--sender ADDR] [--rcpt ADDR]... [--campaign ID] [--json] FILE.eml|-\n"
+        "       prospectctl suppress add [-c POLICY] [--store DIR] [--campaign ID] [--note TEXT]\n"
+        "              [--source cli|import|bounce|mailto|one-click] ADDR|@DOMAIN|HASH...\n"
+        "       prospectctl suppress remove|check [-c POLICY] [--store DIR] ADDR|@DOMAIN|HASH...\n"
+        "       prospectctl suppress import [-c POLICY] [--store DIR] [--hashes] [--column NAME]\n"
+        "              [--source SOURCE] [--campaign ID] [--note TEXT] [--strict] [--batch N] FILE|-\n"
+        "       prospectctl suppress export [-c POLICY] [--store DIR] [-o FILE]\n"
+        "       prospectctl suppress count [-c POLICY] [--store DIR]\n"
+        "       prospectctl consent add [-c POLICY] [--store DIR] --source TEXT [--proof TEXT]\n"
+        "              [--date YYYY-MM-DD] ADDR|HASH...\n"
+        "       prospectctl consent remove|check [-c POLICY] [--store DIR] ADDR|HASH...\n"
+        "       prospectctl consent import [-c POLICY] [--store DIR] [--hashes] [--column NAME]\n"
+        "              [--proof-column NAME] [--source TEXT] [--proof TEXT] [--date YYYY-MM-DD]\n"
+        "              [--strict] [--batch N] FILE|-\n"
+        "       prospectctl consent export [-c POLICY] [--store DIR] [-o FILE]\n"
+        "       prospectctl consent count [-c POLICY] [--store DIR]\n"
+        "       prospectctl --version\n"
+        "\n"
+        "check     judge a message (a template before a campaign) as the milter would, with the\n"
+        "          evidence per rule. Exit: 0 passes, 1 would be tagged or quarantined,\n"
+        "          2 would be rejected, 64 usage, 66 unreadable message, 78 bad policy.\n"
+        "suppress  the objections the milter honours: addresses, or whole @domains.\n"
+        "consent   the prior consents the consent rule asks for.\n"
+        "          Exit: 0 done, 1 (check) an argument is suppressed / lacks consent, 64 usage,\n"
+        "          65 an argument or input line is not valid, 66 unreadable input, 73 cannot\n"
+        "          create the export file, 74 store error, 78 bad policy.\n"
+        "          Run them as the service user: sudo -u prospect-milter prospectctl ...\n");
+}
+
+}  // namespace ctl

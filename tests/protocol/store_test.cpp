@@ -1,0 +1,187 @@
+// The per-recipient rules against the running daemon: the store seeded by
+// the test (store/store.h, as prospectctl writes it) while the daemon runs.
+#include <libmilter/mfapi.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "milter_session.h"
+#include "running_daemon.h"
+#include "store/store.h"
+
+using milterclient::Envelope;
+using milterclient::MilterClient;
+using milterclient::ModKind;
+using milterclient::Outcome;
+using milterclient::Stage;
+using milterclient::Transcript;
+using test::RunningDaemon;
+
+namespace {
+
+const std::string policy_head = R"(
+organisation: { name = "Exemple SAS"; domains = [ "example.com" ]; };
+campaigns = (
+  { id = "spring"; purpose = "Payroll software for HR managers"; audience = "b2b";
+    legal_basis = "legitimate_interest"; start = "2020-01-01"; }
+);
+content: { keywords = ")" PROSPECT_SOURCE_DIR R"(/conf/keywords.conf"; };
+)";
+// The sender makes mail prospecting at MAIL FROM; marketing@ only through
+// the campaign header, at the end of the headers.
+const std::string scope = "scope: { senders = [ \"sales@example.com\" ]; internal_domains = [ \"example.com\" ]; };\n";
+
+const std::string body =
+    "Dear Jane,\r\n\r\nExemple SAS makes payroll software for HR teams.\r\n\r\n"
+    "You are receiving this email because of your role as HR manager. We obtained your contact\r\n"
+    "details from a rented list; you may object at any time.\r\n\r\n"
+    "To unsubscribe: https://example.com/u/abc123\r\n";
+
+std::string message(const std::string& id)
+{
+    return "From: Alice Martin <sales@example.com>\r\nTo: jane@client.fr\r\nSubject: Payroll\r\n"
+           "Message-ID: <" + id + ">\r\nX-Campaign-ID: spring\r\n\r\n" + body;
+}
+
+Envelope envelope(const std::string& sender, std::vector<std::string> recipients)
+{
+    Envelope env;
+    env.sender = sender;
+    env.recipients = std::move(recipients);
+    env.macros[Stage::Connect] = {{"{daemon_name}", "smtpd"}};
+    env.macros[Stage::Data] = {{"i", "QID1"}};
+    env.macros[Stage::Eom] = {{"i", "QID1"}};
+    return env;
+}
+
+Transcript send(const RunningDaemon& daemon, const Envelope& env, const std::string& raw)
+{
+    MilterClient client;
+    client.open(daemon.socket_spec());
+    client.negotiate();
+    auto transcript = milterclient::run_message(client, env, raw);
+    client.quit();
+    return transcript;
+}
+
+std::unique_ptr<store::Store> open_store(const RunningDaemon& daemon)
+{
+    store::StoreOptions options;
+    options.path = daemon.directory() + "/store";
+    return store::Store::open(options);
+}
+
+store::Address address(const std::string& text) { return std::get<store::Address>(store::normalise_address(text)); }
+
+void suppress(store::Store& store, const std::string& text)
+{
+    store::Suppression entry;
+    entry.when = 1764000000;
+    entry.source = store::SuppressionSource::cli;
+    REQUIRE(store.suppress(store::address_key(address(text)), entry));
+}
+
+std::vector<std::string> removed_recipients(const Transcript& t)
+{
+    std::vector<std::string> removed;
+    for (const auto& mod : t.modifications)
+        if (mod.kind == ModKind::DelRcpt)
+            removed.push_back(mod.value);
+    return removed;
+}
+
+}  // namespace
+
+TEST_CASE("a suppressed recipient is refused at RCPT when the sender makes the mail prospecting",
+          "[protocol][store]")
+{
+    RunningDaemon daemon(policy_head + scope);
+    auto store = open_store(daemon);
+    suppress(*store, "carol@client.fr");
+    const auto t = send(daemon, envelope("sales@example.com", {"carol@client.fr", "erin@client.fr"}), message("m1@x"));
+    REQUIRE(t.rejected_recipients.size() == 1);
+    CHECK(t.rejected_recipients[0].first == "<carol@client.fr>");
+    CHECK(t.rejected_recipients[0].second.smtp_code() == 550);
+    CHECK(t.rejected_recipients[0].second.text.find("5.7.1") != std::string::npos);
+    CHECK(t.outcome == Outcome::Accept);  // erin gets the message
+    CHECK(removed_recipients(t).empty());
+    const auto records = daemon.wait_records("recipient", 1);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0]["PROSPECT_ACTION"] == "refuse");
+    CHECK(records[0]["PROSPECT_STAGE"] == "rcpt");
+    CHECK(records[0]["PROSPECT_RULES_FAILED"] == "suppression");
+}
+
+TEST_CASE("when only the campaign header makes mail prospecting, suppressed recipients are removed at its end",
+          "[protocol][store]")
+{
+    RunningDaemon daemon(policy_head + scope);
+    auto store = open_store(daemon);
+    suppress(*store, "carol@client.fr");
+    const auto t =
+        send(daemon, envelope("marketing@example.com", {"carol@client.fr", "erin@client.fr"}), message("m2@x"));
+    CHECK(t.rejected_recipients.empty());
+    CHECK(t.outcome == Outcome::Accept);
+    CHECK(removed_recipients(t) == std::vector<std::string>{"<carol@client.fr>"});
+    const auto records = daemon.wait_records("recipient", 1);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0]["PROSPECT_STAGE"] == "eom");
+}
+
+TEST_CASE("a message whose every recipient is refused is rejected", "[protocol][store]")
+{
+    RunningDaemon daemon(policy_head + scope);
+    // A consumer mailbox without consent, reached through the header.
+    const auto t = send(daemon, envelope("marketing@example.com", {"jo@gmail.com"}), message("m3@x"));
+    CHECK(t.outcome == Outcome::Reject);
+    CHECK(t.final_step == "eom");
+    const auto records = daemon.wait_records("message", 1);
+    REQUIRE_FALSE(records.empty());
+    CHECK(records.back()["PROSPECT_ACTION"] == "reject");
+    CHECK(records.back()["PROSPECT_RULES_FAILED"] == "consent");
+}
+
+TEST_CASE("a store that cannot be opened gives the failure action, never a pass", "[protocol][store]")
+{
+    // The store path is a file: LMDB cannot make an environment there.
+    RunningDaemon daemon(policy_head + scope + "store: { path = \"/dev/null/store\"; };\n");
+    const auto t = send(daemon, envelope("sales@example.com", {"erin@client.fr"}), message("m4@x"));
+    REQUIRE(t.rejected_recipients.size() == 1);
+    CHECK(t.rejected_recipients[0].second.smtp_code() == 451);
+    CHECK(daemon.running());
+    const auto records = daemon.wait_records("message", 1);
+    REQUIRE_FALSE(records.empty());
+    CHECK(records.back()["PROSPECT_ACTION"] == "tempfail");
+}
+
+TEST_CASE("one recipient per transaction: the others are asked to come again", "[protocol][store]")
+{
+    RunningDaemon daemon(policy_head + scope, "  one_recipient_per_transaction = true;\n");
+    const auto t = send(daemon, envelope("sales@example.com", {"erin@client.fr", "fred@client.fr", "gus@client.fr"}),
+                        message("m5@x"));
+    REQUIRE(t.rejected_recipients.size() == 2);
+    for (const auto& [recipient, reply] : t.rejected_recipients) {
+        CHECK(reply.smtp_code() == 452);
+        CHECK(reply.text.find("4.5.3") != std::string::npos);
+    }
+    CHECK(t.outcome == Outcome::Accept);
+}
+
+TEST_CASE("delivered mail is counted in the contact history", "[protocol][store]")
+{
+    RunningDaemon daemon(policy_head + scope);
+    auto store = open_store(daemon);
+    const auto key = store::address_key(address("erin@client.fr"));
+    CHECK_FALSE(store->contact(key));
+    send(daemon, envelope("sales@example.com", {"erin@client.fr"}), message("m6@x"));
+    send(daemon, envelope("sales@example.com", {"erin@client.fr"}), message("m7@x"));
+    const auto contact = store->contact(key);
+    REQUIRE(contact);
+    CHECK(contact->count == 2);
+    CHECK(contact->last_campaign == "spring");
+    const auto records = daemon.wait_records("message", 2);
+    REQUIRE(records.size() == 2);
+    CHECK(records[0]["PROSPECT_FIRST_CONTACT"] == "1");
+    CHECK(records[1]["PROSPECT_FIRST_CONTACT"] == "0");
+}
