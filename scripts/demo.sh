@@ -77,12 +77,12 @@ demo_send "1. Compliant prospecting mail: declared campaign, sender identity, re
 demo_send "2. Ordinary mail: not prospecting, accepted at end of headers, untouched" \
     bob@example.com supplier@client-company.fr demo-2@example.com --header "Subject: Invoice 2026-118"
 demo_send "3. Prospecting mail naming an undeclared campaign: refused" \
-    sales@example.com max@kunde.de demo-3@example.com "${COMPLIANT[@]}" \
+    sales@example.com max.martin@client-company.fr demo-3@example.com "${COMPLIANT[@]}" \
     --header "X-Campaign-ID: black-friday" --header "Subject: Only today"
 printf '%s\n' "Dear Sir or Madam," "" "Our payroll software saves HR teams two days a month. Shall we talk?" "" \
     "Alice Martin" >"$E2E_DIR/lost-footer.txt"
 demo_send "4. A template that lost its footer: no unsubscribe link, no company named" \
-    sales@example.com pedro@cliente.es demo-4@example.com \
+    sales@example.com pierre.leroy@client-company.fr demo-4@example.com \
     --header "From: Alice Martin <sales@example.com>" --body "$E2E_DIR/lost-footer.txt" \
     --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll"
 
@@ -108,7 +108,7 @@ echo "== One record in full"
 milter_records PROSPECT_ACTION=reject | head -n 1 | jq .
 echo
 echo "== A sales person checks that template before the campaign: prospectctl check"
-printf 'From: Alice Martin <sales@example.com>\nTo: pedro@cliente.es\nSubject: Payroll\nX-Campaign-ID: payroll-hr\n\n' \
+printf 'From: Alice Martin <sales@example.com>\nTo: pierre.leroy@client-company.fr\nSubject: Payroll\nX-Campaign-ID: payroll-hr\n\n' \
     | cat - "$E2E_DIR/lost-footer.txt" >"$E2E_DIR/template.eml"
 "$top/build/ctl/prospectctl" check -c "$E2E_DIR/policy.conf" "$E2E_DIR/template.eml" | sed 's/^/   /' || true
 echo
