@@ -13,22 +13,13 @@ std::string quoted(std::string_view text, std::size_t max = 80) { return "'" + p
 RuleResult pass(Rule rule, std::string detail) { return {rule, Outcome::pass, std::move(detail)}; }
 RuleResult fail(Rule rule, std::string detail) { return {rule, Outcome::fail, std::move(detail)}; }
 
-char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 void append_lower_ascii(std::string& out, std::string_view text)
 {
     const std::size_t start = out.size();
     out += text;
     char* const end = out.data() + out.size();  // a local: a store through char* could change out's size
     for (char* c = out.data() + start; c != end; ++c)
-        *c = lower_ascii(*c);  // vectorised by the compiler
-}
-
-bool starts_with_ignoring_ascii_case(std::string_view text, std::string_view lower_prefix)
-{
-    return text.size() >= lower_prefix.size() &&
-           std::equal(lower_prefix.begin(), lower_prefix.end(), text.begin(),
-                      [](char lower, char c) { return lower == lower_ascii(c); });
+        *c = ascii_lower(*c);  // vectorised by the compiler
 }
 
 // The parts of a URL that may say "unsubscribe" by themselves, lower-cased:
@@ -38,7 +29,7 @@ bool starts_with_ignoring_ascii_case(std::string_view text, std::string_view low
 void url_words(std::string_view url, std::string& words)
 {
     words.clear();
-    if (starts_with_ignoring_ascii_case(url, "mailto:")) {
+    if (istarts_with_ascii(url, "mailto:")) {
         const std::string_view rest = url.substr(7);
         const auto at = rest.find('@');
         const auto query = rest.find('?');

@@ -100,7 +100,7 @@ std::optional<std::string> followable_url_slow(std::string_view trimmed)
     if (colon == std::string::npos)
         return std::nullopt;
     const std::string_view scheme = std::string_view(url).substr(0, colon);
-    if (html::iequals(scheme, "http") || html::iequals(scheme, "https") || html::iequals(scheme, "mailto"))
+    if (iequals_ascii(scheme, "http") || iequals_ascii(scheme, "https") || iequals_ascii(scheme, "mailto"))
         return url;
     return std::nullopt;
 }
@@ -127,7 +127,7 @@ std::optional<std::string> followable_url(std::string_view raw_href)
         return std::nullopt;
     const std::string_view scheme = trimmed.substr(0, colon);
     if (has_tab_or_line_break(scheme) ||
-        !(html::iequals(scheme, "http") || html::iequals(scheme, "https") || html::iequals(scheme, "mailto")))
+        !(iequals_ascii(scheme, "http") || iequals_ascii(scheme, "https") || iequals_ascii(scheme, "mailto")))
         return followable_url_slow(trimmed);
     if (!has_tab_or_line_break(trimmed))
         return std::string(trimmed);
@@ -200,18 +200,18 @@ InlineStyle parse_style(std::string_view style)
         auto value = trim_css(declaration.substr(colon + 1));
         bool important = false;
         if (const auto bang = value.find('!');
-            bang != std::string_view::npos && html::iequals(trim_css(value.substr(bang + 1)), "important")) {
+            bang != std::string_view::npos && iequals_ascii(trim_css(value.substr(bang + 1)), "important")) {
             important = true;
             value = trim_css(value.substr(0, bang));
         }
-        if (html::iequals(property, "display")) {
+        if (iequals_ascii(property, "display")) {
             if (important || !display_important) {
-                result.display_none = html::iequals(value, "none");
+                result.display_none = iequals_ascii(value, "none");
                 display_important = important;
             }
-        } else if (html::iequals(property, "visibility")) {
-            const bool hidden = html::iequals(value, "hidden") || html::iequals(value, "collapse");
-            const bool shown = html::iequals(value, "visible") || html::iequals(value, "initial");
+        } else if (iequals_ascii(property, "visibility")) {
+            const bool hidden = iequals_ascii(value, "hidden") || iequals_ascii(value, "collapse");
+            const bool shown = iequals_ascii(value, "visible") || iequals_ascii(value, "initial");
             if ((hidden || shown) && (important || !visibility_important)) {
                 result.visibility_hidden = hidden;
                 visibility_important = important;
@@ -240,8 +240,8 @@ bool may_hide(std::string_view style)
         const std::string_view rest = style.substr(value);
         switch (rest[0]) {
         case 'n': case 'N': case 'h': case 'H': case 'c': case 'C':
-            if (html::iequals(rest.substr(0, 4), "none") || html::iequals(rest.substr(0, 6), "hidden") ||
-                html::iequals(rest.substr(0, 8), "collapse"))
+            if (iequals_ascii(rest.substr(0, 4), "none") || iequals_ascii(rest.substr(0, 6), "hidden") ||
+                iequals_ascii(rest.substr(0, 8), "collapse"))
                 return true;
             break;
         default:
@@ -277,9 +277,9 @@ bool breaks_out_of_foreign(Tag tag, const html::Token& token)
         return token.attribute("color") != nullptr || token.attribute("face") != nullptr ||
                token.attribute("size") != nullptr;
     case Tag::other:
-        return html::iequals(token.data, "span") || html::iequals(token.data, "sub") ||
-               html::iequals(token.data, "sup") || html::iequals(token.data, "var") ||
-               html::iequals(token.data, "ruby");
+        return iequals_ascii(token.data, "span") || iequals_ascii(token.data, "sub") ||
+               iequals_ascii(token.data, "sup") || iequals_ascii(token.data, "var") ||
+               iequals_ascii(token.data, "ruby");
     default:
         return false;
     }
@@ -656,7 +656,7 @@ std::size_t HtmlReader::find_open(Tag tag, std::string_view name, Scope scope)
             return npos;
         --m_work_left;
         const Open& open = m_open[i];
-        if (open.tag == tag && (tag != Tag::other || html::iequals(open.name, name)))
+        if (open.tag == tag && (tag != Tag::other || iequals_ascii(open.name, name)))
             return i;
         const Tag other = open.tag;
         const bool stops = [&] {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "text.h"
 #include "utf8.h"
 
 namespace policy::html {
@@ -27,11 +28,6 @@ const NamedReference* find_named(std::string_view name)
                                              return entry.name < wanted;
                                          });
     return found != std::end(kNamed) && found->name == name ? found : nullptr;
-}
-
-bool is_ascii_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 int digit_value(char c, bool hex)

@@ -5,11 +5,11 @@
 #include <cstring>
 
 #include "byte_scan.h"
+#include "text.h"
 
 namespace policy::html {
 namespace {
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
@@ -55,7 +55,7 @@ bool is_raw_text(Tag tag, bool& decodes)
 int known_attribute(std::string_view name)
 {
     const auto is = [&](std::string_view wanted, Known known) {
-        return iequals(name, wanted) ? static_cast<int>(known) : -1;
+        return iequals_ascii(name, wanted) ? static_cast<int>(known) : -1;
     };
     switch (name.size()) {
     case 3: return is("alt", Known::alt);
@@ -68,20 +68,10 @@ int known_attribute(std::string_view name)
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i]))
-            return false;
-    return true;
-}
-
 const std::string_view* Token::attribute(std::string_view name) const
 {
     for (const auto& attribute : attributes)
-        if (iequals(attribute.name, name))
+        if (iequals_ascii(attribute.name, name))
             return &attribute.value;
     return nullptr;
 }
@@ -277,7 +267,7 @@ void Lexer::lex_raw_text(Token& token)
     if (!m_raw_to_end) {
         for (std::size_t at = m_html.find("</", m_pos); at != std::string_view::npos; at = m_html.find("</", at + 2)) {
             const std::size_t after = at + 2 + name.size();
-            if (after <= m_html.size() && iequals(m_html.substr(at + 2, name.size()), name) &&
+            if (after <= m_html.size() && iequals_ascii(m_html.substr(at + 2, name.size()), name) &&
                 (after == m_html.size() || is_tag_space(m_html[after]) || m_html[after] == '/' ||
                  m_html[after] == '>')) {
                 end = at;

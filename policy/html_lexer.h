@@ -66,6 +66,5 @@ private:
     bool m_raw_to_end = false;   // plaintext: no end tag ends it
 };
 
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace policy::html

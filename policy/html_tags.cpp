@@ -1,5 +1,7 @@
 #include "html_tags.h"
 
+#include "text.h"
+
 #include <array>
 #include <iterator>
 
@@ -144,12 +146,11 @@ constexpr std::size_t kLongestName = 10;  // "blockquote", "figcaption"
 // first and last letters (lower-cased), then one comparison.
 constexpr std::size_t kSlots = 512;  // a power of two, over 4 x the elements
 
-constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 constexpr std::size_t slot_of(std::string_view name)
 {
-    return (name.size() * 61u + static_cast<unsigned char>(lower(name.front())) * 7u +
-            static_cast<unsigned char>(lower(name.back())) * 131u) &
+    return (name.size() * 61u + static_cast<unsigned char>(ascii_lower(name.front())) * 7u +
+            static_cast<unsigned char>(ascii_lower(name.back())) * 131u) &
            (kSlots - 1);
 }
 
@@ -174,7 +175,7 @@ bool same_name(std::string_view name, std::string_view element)
     if (name.size() != element.size())
         return false;
     for (std::size_t i = 0; i < name.size(); ++i)
-        if (lower(name[i]) != element[i])
+        if (ascii_lower(name[i]) != element[i])
             return false;
     return true;
 }

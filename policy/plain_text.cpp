@@ -3,31 +3,18 @@
 #include <algorithm>
 
 #include "content.h"
+#include "text.h"
 #include "utf8.h"
 #include "visible_text.h"
 
 namespace policy {
 namespace {
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool is_ascii_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool istarts_with(std::string_view text, std::string_view prefix)
-{
-    return text.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), text.begin(),
-                      [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
-
 // Length of the http://, https:// or mailto: scheme text starts with, or 0.
 std::size_t scheme_length(std::string_view text)
 {
     for (std::string_view scheme : {"http://", "https://", "mailto:"})
-        if (istarts_with(text, scheme))
+        if (istarts_with_ascii(text, scheme))
             return scheme.size();
     return 0;
 }

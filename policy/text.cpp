@@ -5,12 +5,26 @@
 
 namespace policy {
 
+bool iequals_ascii(std::string_view a, std::string_view b)
+{
+    return a.size() == b.size() && istarts_with_ascii(a, b);
+}
+
+bool istarts_with_ascii(std::string_view text, std::string_view prefix)
+{
+    if (text.size() < prefix.size())
+        return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+        if (ascii_lower(text[i]) != ascii_lower(prefix[i]))
+            return false;
+    return true;
+}
+
 std::string to_lower_ascii(std::string_view text)
 {
     std::string out(text);
     for (char& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
+        c = ascii_lower(c);
     return out;
 }
 

@@ -9,6 +9,15 @@
 
 namespace policy {
 
+// ASCII case, for the words of protocols and markup (URL schemes, tag and
+// attribute names, CSS keywords): other bytes are left as they are.
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr bool is_ascii_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool iequals_ascii(std::string_view a, std::string_view b);
+bool istarts_with_ascii(std::string_view text, std::string_view prefix);
 std::string to_lower_ascii(std::string_view text);
 // Without leading and trailing blanks (by default space, tab, CR, LF).
 std::string_view trim(std::string_view text, std::string_view blanks = " \t\r\n");
