@@ -83,32 +83,10 @@ std::string attribute_text(std::string_view raw)
     return one_line(text.str(), kMaxLinkText);
 }
 
-bool has_tab_or_line_break(std::string_view text)
-{
-    return std::any_of(text.begin(), text.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; });
-}
-
-// An href whose scheme has tabs or line breaks inside ("ht\ntps:"), which a
-// URL parser removes before it reads the scheme.
-std::optional<std::string> followable_url_slow(std::string_view trimmed)
-{
-    std::string url;
-    for (char c : trimmed)
-        if (c != '\t' && c != '\n' && c != '\r')
-            url += c;
-    const auto colon = url.find(':');
-    if (colon == std::string::npos)
-        return std::nullopt;
-    const std::string_view scheme = std::string_view(url).substr(0, colon);
-    if (iequals_ascii(scheme, "http") || iequals_ascii(scheme, "https") || iequals_ascii(scheme, "mailto"))
-        return url;
-    return std::nullopt;
-}
-
 // The URL of an href a reader can follow to the web or to a mail composer:
 // http:, https: or mailto: (any case). As a browser's URL parser does, leading
 // and trailing spaces and control characters are dropped, and tabs and line
-// breaks removed anywhere.
+// breaks removed anywhere (also inside the scheme: "ht\ntps:").
 std::optional<std::string> followable_url(std::string_view raw_href)
 {
     // Most hrefs are plain ASCII without references: read in place.
@@ -122,21 +100,16 @@ std::optional<std::string> followable_url(std::string_view raw_href)
         trimmed.remove_prefix(1);
     while (!trimmed.empty() && static_cast<unsigned char>(trimmed.back()) <= 0x20)
         trimmed.remove_suffix(1);
-    const auto colon = trimmed.find(':');
-    if (colon == std::string_view::npos)
+    const auto tab_or_line_break = [](char c) { return c == '\t' || c == '\n' || c == '\r'; };
+    std::string url(trimmed);  // copied whole: most hrefs have neither
+    url.erase(std::remove_if(url.begin(), url.end(), tab_or_line_break), url.end());
+    const auto colon = url.find(':');
+    if (colon == std::string::npos)
         return std::nullopt;
-    const std::string_view scheme = trimmed.substr(0, colon);
-    if (has_tab_or_line_break(scheme) ||
-        !(iequals_ascii(scheme, "http") || iequals_ascii(scheme, "https") || iequals_ascii(scheme, "mailto")))
-        return followable_url_slow(trimmed);
-    if (!has_tab_or_line_break(trimmed))
-        return std::string(trimmed);
-    std::string url;
-    url.reserve(trimmed.size());
-    for (char c : trimmed)
-        if (c != '\t' && c != '\n' && c != '\r')
-            url += c;
-    return url;
+    const std::string_view scheme = std::string_view(url).substr(0, colon);
+    if (iequals_ascii(scheme, "http") || iequals_ascii(scheme, "https") || iequals_ascii(scheme, "mailto"))
+        return url;
+    return std::nullopt;
 }
 
 // --- Inline styles ----------------------------------------------------------
