@@ -74,16 +74,6 @@ std::string message(const std::string& extra_headers, const std::string& body = 
            "Message-ID: <m1@example.com>\r\n" + extra_headers + "\r\n" + body;
 }
 
-Transcript send(const RunningDaemon& daemon, const Envelope& env, const std::string& raw)
-{
-    MilterClient client;
-    client.open(daemon.socket_spec());
-    client.negotiate();
-    auto transcript = milterclient::run_message(client, env, raw);
-    client.quit();
-    return transcript;
-}
-
 bool has_mod(const Transcript& t, ModKind kind, const std::string& name = "")
 {
     for (const auto& mod : t.modifications)
@@ -125,7 +115,7 @@ TEST_CASE("the milter asks only for the steps and macros it uses", "[protocol]")
 TEST_CASE("ordinary mail is accepted at the end of the headers, untouched", "[protocol][scope]")
 {
     RunningDaemon daemon(header_scope);
-    const auto t = send(daemon, envelope("bob@example.com", {"jane@client.fr"}), message(""));
+    const auto t = daemon.send(envelope("bob@example.com", {"jane@client.fr"}), message(""));
     CHECK(t.outcome == Outcome::Accept);
     CHECK(t.final_step == "eoh");
     CHECK(t.modifications.empty());
@@ -139,7 +129,7 @@ TEST_CASE("ordinary mail is accepted at the end of the headers, untouched", "[pr
 TEST_CASE("a sender-only scope accepts other senders at MAIL FROM", "[protocol][scope]")
 {
     RunningDaemon daemon(organisation + content_group() + "scope: { campaign_header = \"\"; senders = [ \"sales@example.com\" ]; };\n");
-    const auto t = send(daemon, envelope("bob@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n"));
+    const auto t = daemon.send(envelope("bob@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n"));
     CHECK(t.outcome == Outcome::Accept);
     CHECK(t.final_step == "mail");
 }
@@ -147,13 +137,13 @@ TEST_CASE("a sender-only scope accepts other senders at MAIL FROM", "[protocol][
 TEST_CASE("a service-only scope accepts other services at connect", "[protocol][scope]")
 {
     RunningDaemon daemon(organisation + content_group() + "scope: { campaign_header = \"\"; services = [ \"outreach\" ]; };\n");
-    const auto other = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message(""));
+    const auto other = daemon.send(envelope("sales@example.com", {"jane@client.fr"}), message(""));
     CHECK(other.outcome == Outcome::Accept);
     CHECK(other.final_step == "connect");
 
     auto env = envelope("sales@example.com", {"jane@client.fr"});
     env.macros[Stage::Connect] = {{"{daemon_name}", "outreach"}};
-    const auto prospecting = send(daemon, env, message(""));
+    const auto prospecting = daemon.send(env, message(""));
     // In scope, and it names no campaign: the campaign rule rejects it.
     CHECK(prospecting.outcome == Outcome::Reject);
     CHECK(prospecting.final_step == "eom");
@@ -163,7 +153,7 @@ TEST_CASE("a service-only scope accepts other services at connect", "[protocol][
 TEST_CASE("mail only to colleagues is accepted at DATA", "[protocol][scope]")
 {
     RunningDaemon daemon(header_scope);
-    const auto t = send(daemon, envelope("sales@example.com", {"boss@example.com"}), message("X-Campaign-ID: ghost\r\n"));
+    const auto t = daemon.send(envelope("sales@example.com", {"boss@example.com"}), message("X-Campaign-ID: ghost\r\n"));
     CHECK(t.outcome == Outcome::Accept);
     CHECK(t.final_step == "data");
     CHECK(last_message_record(daemon, 1)["PROSPECT_SCOPE_REASON"] == "internal");
@@ -172,7 +162,7 @@ TEST_CASE("mail only to colleagues is accepted at DATA", "[protocol][scope]")
 TEST_CASE("a compliant prospecting message passes and is logged", "[protocol][rules]")
 {
     RunningDaemon daemon(header_scope);
-    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr", "boss@example.com"}),
+    const auto t = daemon.send(envelope("sales@example.com", {"jane@client.fr", "boss@example.com"}),
                         message("X-Campaign-ID: spring\r\n"));
     CHECK(t.outcome == Outcome::Accept);
     CHECK(t.final_step == "eom");
@@ -191,13 +181,13 @@ TEST_CASE("a compliant prospecting message passes and is logged", "[protocol][ru
 TEST_CASE("undeclared and expired campaigns are rejected with a readable reason", "[protocol][rules]")
 {
     RunningDaemon daemon(header_scope);
-    const auto undeclared = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+    const auto undeclared = daemon.send(envelope("sales@example.com", {"jane@client.fr"}),
                                  message("X-Campaign-ID: black-friday\r\n"));
     CHECK(undeclared.outcome == Outcome::Reject);
     CHECK(undeclared.smtp_reply.rfind("550 5.7.1 ", 0) == 0);
     CHECK(undeclared.smtp_reply.find("campaign 'black-friday' is not declared") != std::string::npos);
 
-    const auto expired = send(daemon, envelope("sales@example.com", {"jane@client.fr"}, "QID2"),
+    const auto expired = daemon.send(envelope("sales@example.com", {"jane@client.fr"}, "QID2"),
                               message("X-Campaign-ID: old\r\n"));
     CHECK(expired.outcome == Outcome::Reject);
     CHECK(expired.smtp_reply.find("campaign 'old' ended on 2020-12-31") != std::string::npos);
@@ -213,7 +203,7 @@ TEST_CASE("undeclared and expired campaigns are rejected with a readable reason"
 TEST_CASE("a reply text cannot be bent by the campaign header", "[protocol][rules]")
 {
     RunningDaemon daemon(header_scope);
-    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+    const auto t = daemon.send(envelope("sales@example.com", {"jane@client.fr"}),
                         message("X-Campaign-ID: 100%\xc3\xa9t\xc3\xa9\r\n"));
     CHECK(t.outcome == Outcome::Reject);
     for (unsigned char c : t.smtp_reply)
@@ -224,7 +214,7 @@ TEST_CASE("a reply text cannot be bent by the campaign header", "[protocol][rule
 TEST_CASE("tag adds X-Prospect-Policy and removes the client's own", "[protocol][actions]")
 {
     RunningDaemon daemon(header_scope + "rules: { campaign = \"tag\"; };\n");
-    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+    const auto t = daemon.send(envelope("sales@example.com", {"jane@client.fr"}),
                         message("X-Campaign-ID: ghost\r\nX-Prospect-Policy: result=pass\r\n"));
     CHECK(t.outcome == Outcome::Accept);
     REQUIRE(has_mod(t, ModKind::AddHeader, "X-Prospect-Policy"));
@@ -245,7 +235,7 @@ TEST_CASE("tag adds X-Prospect-Policy and removes the client's own", "[protocol]
 TEST_CASE("quarantine holds the message with the reason", "[protocol][actions]")
 {
     RunningDaemon daemon(header_scope + "rules: { campaign = \"quarantine\"; };\n");
-    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: ghost\r\n"));
+    const auto t = daemon.send(envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: ghost\r\n"));
     CHECK(t.outcome == Outcome::Accept);
     CHECK(t.quarantined);
     CHECK(t.quarantine_reason.find("campaign 'ghost' is not declared") != std::string::npos);
@@ -255,7 +245,7 @@ TEST_CASE("quarantine holds the message with the reason", "[protocol][actions]")
 TEST_CASE("monitor only logs", "[protocol][actions]")
 {
     RunningDaemon daemon(header_scope + "rules: { campaign = \"monitor\"; };\n");
-    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: ghost\r\n"));
+    const auto t = daemon.send(envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: ghost\r\n"));
     CHECK(t.outcome == Outcome::Accept);
     CHECK(t.modifications.empty());
     const auto& record = last_message_record(daemon, 1);
@@ -266,7 +256,7 @@ TEST_CASE("monitor only logs", "[protocol][actions]")
 TEST_CASE("dry run logs what would be done and does nothing", "[protocol][actions]")
 {
     RunningDaemon daemon(header_scope + "dry_run = true;\n");
-    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+    const auto t = daemon.send(envelope("sales@example.com", {"jane@client.fr"}),
                         message("X-Campaign-ID: ghost\r\nX-Prospect-Policy: forged\r\n"));
     CHECK(t.outcome == Outcome::Accept);
     CHECK(t.modifications.empty());
@@ -383,7 +373,7 @@ TEST_CASE("a message the milter cannot judge gets the failure action", "[protoco
 TEST_CASE("content rules read the body and give the evidence", "[protocol][content]")
 {
     RunningDaemon daemon(header_scope);
-    const auto without_link = send(daemon, envelope("sales@example.com", {"jane@client.fr"}),
+    const auto without_link = daemon.send(envelope("sales@example.com", {"jane@client.fr"}),
                                    message("X-Campaign-ID: spring\r\n",
                                            "Exemple SAS. You are receiving this email because of your role.\r\n"
                                            "We obtained your details from a directory; you may object.\r\n"
@@ -393,7 +383,7 @@ TEST_CASE("content rules read the body and give the evidence", "[protocol][conte
     const auto& record = last_message_record(daemon, 1);
     CHECK(record["PROSPECT_RULES_FAILED"] == "unsubscribe");
 
-    const auto compliant = send(daemon, envelope("sales@example.com", {"jane@client.fr"}, "QID2"),
+    const auto compliant = daemon.send(envelope("sales@example.com", {"jane@client.fr"}, "QID2"),
                                 message("X-Campaign-ID: spring\r\n"));
     CHECK(compliant.outcome == Outcome::Accept);
     CHECK(last_message_record(daemon, 2)["PROSPECT_ACTION"] == "pass");
@@ -403,7 +393,7 @@ TEST_CASE("a message over the size limit fails the size rule and its body is ski
 {
     RunningDaemon daemon(organisation + content_group("max_message_size = 4096;") + sender_scope);
     const std::string big_body = compliant_body + std::string(8000, 'x') + "\r\n";
-    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n", big_body));
+    const auto t = daemon.send(envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n", big_body));
     CHECK(t.outcome == Outcome::Reject);
     CHECK(t.smtp_reply.find("too large to inspect") != std::string::npos);
     bool skipped = false;
@@ -441,7 +431,7 @@ TEST_CASE("a 50 MB message is judged without the daemon holding it in memory", "
         unsetenv("ASAN_OPTIONS");
     // Warm up (first message maps GMime's tables), then measure the peak
     // resident size from here on.
-    send(daemon, envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n"));
+    daemon.send(envelope("sales@example.com", {"jane@client.fr"}), message("X-Campaign-ID: spring\r\n"));
     std::ofstream(("/proc/" + std::to_string(daemon.pid()) + "/clear_refs").c_str()) << "5";
     const long before = status_kib(daemon.pid(), "VmRSS");
 
@@ -452,7 +442,7 @@ TEST_CASE("a 50 MB message is judged without the daemon holding it in memory", "
     while (body.size() < 50u * 1024 * 1024)
         body += line;
     body += "--b--\r\n";
-    const auto t = send(daemon, envelope("sales@example.com", {"jane@client.fr"}, "BIG"),
+    const auto t = daemon.send(envelope("sales@example.com", {"jane@client.fr"}, "BIG"),
                         message("X-Campaign-ID: spring\r\nMIME-Version: 1.0\r\n"
                                 "Content-Type: multipart/mixed; boundary=b\r\n",
                                 body));

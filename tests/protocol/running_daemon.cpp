@@ -107,6 +107,16 @@ RunningDaemon::~RunningDaemon()
         std::filesystem::remove_all(m_dir, ignored);
 }
 
+milterclient::Transcript RunningDaemon::send(const milterclient::Envelope& env, const std::string& raw) const
+{
+    milterclient::MilterClient client;
+    client.open(m_socket_spec);
+    client.negotiate();
+    auto transcript = milterclient::run_message(client, env, raw);
+    client.quit();
+    return transcript;
+}
+
 std::string RunningDaemon::full_policy(const std::string& policy) const
 {
     const std::string socket = m_milter_extra.find("socket = ") == std::string::npos

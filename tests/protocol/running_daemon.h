@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "milter_session.h"
+
 namespace test {
 
 class RunningDaemon {
@@ -42,6 +44,9 @@ public:
     // Waits until at least `count` records match `event`; returns them all.
     std::vector<nlohmann::json> wait_records(const std::string& event, std::size_t count, int timeout_ms = 5000) const;
     std::string log_text() const;
+
+    // One message through a fresh connection, negotiated as Postfix does.
+    milterclient::Transcript send(const milterclient::Envelope& env, const std::string& raw) const;
 
 private:
     std::string full_policy(const std::string& policy) const;

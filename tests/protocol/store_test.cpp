@@ -11,7 +11,6 @@
 #include "store/store.h"
 
 using milterclient::Envelope;
-using milterclient::MilterClient;
 using milterclient::ModKind;
 using milterclient::Outcome;
 using milterclient::Stage;
@@ -55,16 +54,6 @@ Envelope envelope(const std::string& sender, std::vector<std::string> recipients
     return env;
 }
 
-Transcript send(const RunningDaemon& daemon, const Envelope& env, const std::string& raw)
-{
-    MilterClient client;
-    client.open(daemon.socket_spec());
-    client.negotiate();
-    auto transcript = milterclient::run_message(client, env, raw);
-    client.quit();
-    return transcript;
-}
-
 std::unique_ptr<store::Store> open_store(const RunningDaemon& daemon)
 {
     store::StoreOptions options;
@@ -99,7 +88,7 @@ TEST_CASE("a suppressed recipient is refused at RCPT when the sender makes the m
     RunningDaemon daemon(policy_head + scope);
     auto store = open_store(daemon);
     suppress(*store, "carol@client.fr");
-    const auto t = send(daemon, envelope("sales@example.com", {"carol@client.fr", "erin@client.fr"}), message("m1@x"));
+    const auto t = daemon.send(envelope("sales@example.com", {"carol@client.fr", "erin@client.fr"}), message("m1@x"));
     REQUIRE(t.rejected_recipients.size() == 1);
     CHECK(t.rejected_recipients[0].first == "<carol@client.fr>");
     CHECK(t.rejected_recipients[0].second.smtp_code() == 550);
@@ -120,7 +109,7 @@ TEST_CASE("when only the campaign header makes mail prospecting, suppressed reci
     auto store = open_store(daemon);
     suppress(*store, "carol@client.fr");
     const auto t =
-        send(daemon, envelope("marketing@example.com", {"carol@client.fr", "erin@client.fr"}), message("m2@x"));
+        daemon.send(envelope("marketing@example.com", {"carol@client.fr", "erin@client.fr"}), message("m2@x"));
     CHECK(t.rejected_recipients.empty());
     CHECK(t.outcome == Outcome::Accept);
     CHECK(removed_recipients(t) == std::vector<std::string>{"<carol@client.fr>"});
@@ -133,7 +122,7 @@ TEST_CASE("a message whose every recipient is refused is rejected", "[protocol][
 {
     RunningDaemon daemon(policy_head + scope);
     // A consumer mailbox without consent, reached through the header.
-    const auto t = send(daemon, envelope("marketing@example.com", {"jo@gmail.com"}), message("m3@x"));
+    const auto t = daemon.send(envelope("marketing@example.com", {"jo@gmail.com"}), message("m3@x"));
     CHECK(t.outcome == Outcome::Reject);
     CHECK(t.final_step == "eom");
     const auto records = daemon.wait_records("message", 1);
@@ -146,7 +135,7 @@ TEST_CASE("a store that cannot be opened gives the failure action, never a pass"
 {
     // The store path is a file: LMDB cannot make an environment there.
     RunningDaemon daemon(policy_head + scope + "store: { path = \"/dev/null/store\"; };\n");
-    const auto t = send(daemon, envelope("sales@example.com", {"erin@client.fr"}), message("m4@x"));
+    const auto t = daemon.send(envelope("sales@example.com", {"erin@client.fr"}), message("m4@x"));
     REQUIRE(t.rejected_recipients.size() == 1);
     CHECK(t.rejected_recipients[0].second.smtp_code() == 451);
     CHECK(daemon.running());
@@ -158,7 +147,7 @@ TEST_CASE("a store that cannot be opened gives the failure action, never a pass"
 TEST_CASE("one recipient per transaction: the others are asked to come again", "[protocol][store]")
 {
     RunningDaemon daemon(policy_head + scope, "  one_recipient_per_transaction = true;\n");
-    const auto t = send(daemon, envelope("sales@example.com", {"erin@client.fr", "fred@client.fr", "gus@client.fr"}),
+    const auto t = daemon.send(envelope("sales@example.com", {"erin@client.fr", "fred@client.fr", "gus@client.fr"}),
                         message("m5@x"));
     REQUIRE(t.rejected_recipients.size() == 2);
     for (const auto& [recipient, reply] : t.rejected_recipients) {
@@ -174,8 +163,8 @@ TEST_CASE("delivered mail is counted in the contact history", "[protocol][store]
     auto store = open_store(daemon);
     const auto key = store::address_key(address("erin@client.fr"));
     CHECK_FALSE(store->contact(key));
-    send(daemon, envelope("sales@example.com", {"erin@client.fr"}), message("m6@x"));
-    send(daemon, envelope("sales@example.com", {"erin@client.fr"}), message("m7@x"));
+    daemon.send(envelope("sales@example.com", {"erin@client.fr"}), message("m6@x"));
+    daemon.send(envelope("sales@example.com", {"erin@client.fr"}), message("m7@x"));
     const auto contact = store->contact(key);
     REQUIRE(contact);
     CHECK(contact->count == 2);
