@@ -1,6 +1,6 @@
 // main.cpp — prospectctl: the command line of prospect-milter for
 // postmasters, DPOs and sales teams: `check` (check.h), `suppress` and
-// `consent` (store_cli.h).
+// `consent` (store_cli.h), `token` (token.h).
 #include <getopt.h>
 #include <sysexits.h>
 
@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "store_cli.h"
+#include "token.h"
 #include "usage.h"
 #include "policy/config.h"
 #include "policy/mime.h"
@@ -69,6 +70,8 @@ int main(int argc, char** argv)
         return ctl::suppress_command(argc - 1, argv + 1);
     if (argc >= 2 && std::strcmp(argv[1], "consent") == 0)
         return ctl::consent_command(argc - 1, argv + 1);
+    if (argc >= 2 && std::strcmp(argv[1], "token") == 0)
+        return ctl::token_command(argc - 1, argv + 1);
     ctl::print_usage(stderr);
     return EX_USAGE;
 }

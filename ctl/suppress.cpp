@@ -41,7 +41,12 @@ void report_domain_still_suppressed(const store::Store& store, const StoreKey& k
 
 void remove_one(store::Store& store, const StoreKey& key)
 {
-    std::printf("%s %s\n", store.unsuppress(key.hash) ? "removed" : "not suppressed", key.label().c_str());
+    // An unsubscribe by token may sit under the address's partial key
+    // (store/address.h): both go.
+    bool removed = store.unsuppress(key.hash);
+    if (key.kind != StoreKey::Kind::domain)
+        removed = store.unsuppress(store::partial_key(key.hash)) || removed;
+    std::printf("%s %s\n", removed ? "removed" : "not suppressed", key.label().c_str());
     report_domain_still_suppressed(store, key);
 }
 

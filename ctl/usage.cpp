@@ -22,6 +22,8 @@ void print_usage(std::FILE* out)
         "              [--strict] [--batch N] FILE|-\n"
         "       prospectctl consent export [-c POLICY] [--store DIR] [-o FILE]\n"
         "       prospectctl consent count [-c POLICY] [--store DIR]\n"
+        "       prospectctl token make [-c POLICY] --rcpt ADDR --campaign ID [--key ID] [--date YYYY-MM-DD]\n"
+        "       prospectctl token verify [-c POLICY] [--rcpt ADDR] TOKEN\n"
         "       prospectctl --version\n"
         "\n"
         "check     judge a message (a template before a campaign) as the milter would, with the\n"
@@ -32,7 +34,10 @@ void print_usage(std::FILE* out)
         "          Exit: 0 done, 1 (check) an argument is suppressed / lacks consent, 64 usage,\n"
         "          65 an argument or input line is not valid, 66 unreadable input, 73 cannot\n"
         "          create the export file, 74 store error, 78 bad policy.\n"
-        "          Run them as the service user: sudo -u prospect-milter prospectctl ...\n");
+        "          Run them as the service user: sudo -u prospect-milter prospectctl ...\n"
+        "token     make the unsubscribe token the milter would put in List-Unsubscribe, or check\n"
+        "          one (signature, key, issue date, campaign; with --rcpt, whom it names).\n"
+        "          Exit: 0 made / valid, 1 not valid (or names someone else), 64 usage, 78 bad policy.\n");
 }
 
 }  // namespace ctl

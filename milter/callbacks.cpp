@@ -17,6 +17,8 @@
 
 #include "daemon.h"
 #include "decision_log.h"
+#include "list_unsubscribe.h"
+#include "mailed_unsubscribes.h"
 #include "recipient_checks.h"
 #include "spool.h"
 #include "policy/recipients.h"
@@ -24,6 +26,7 @@
 #include "policy/scope.h"
 #include "policy/text.h"
 #include "policy/verdict.h"
+#include "unsubscribe/intake.h"
 
 namespace milter {
 
@@ -54,7 +57,25 @@ struct Message {
     };
     std::vector<Recipient> recipients;
     int internal_recipients = 0;
+    // Recipients that are the unsubscribe address (mailed_unsubscribes.h):
+    // such a message is read to its end whatever its scope.
+    struct UnsubscribeRecipient {
+        std::string as_given;
+        std::string token;  // empty for the bare address
+    };
+    std::vector<UnsubscribeRecipient> unsubscribe_recipients;
+    ClientUnsubscribeHeaders client_unsubscribe_headers;
+
+    bool mails_an_unsubscribe() const { return !unsubscribe_recipients.empty(); }
 };
+
+// Mail to the unsubscribe address can come from anyone on any service, so
+// where the policy has one, no mail is accepted before its recipients are
+// known.
+bool takes_mailed_unsubscribes(const policy::Policy& policy)
+{
+    return !policy.unsubscribe.address.empty();
+}
 
 struct Connection {
     std::string service;              // {daemon_name}
@@ -191,7 +212,8 @@ sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR*)
         auto* connection = connection_of(ctx);
         connection->service = macro(ctx, "{daemon_name}");
         const auto policy = daemon_instance().policy();
-        if (!policy::connection_can_be_prospecting(policy->scope, connection->service)) {
+        if (!policy::connection_can_be_prospecting(policy->scope, connection->service) &&
+            !takes_mailed_unsubscribes(*policy)) {
             spdlog::debug("connection on service '{}' cannot carry prospecting mail: accepted",
                           policy::printable(connection->service, 64));
             return SMFIS_ACCEPT;
@@ -211,7 +233,8 @@ sfsistat on_mail(SMFICTX* ctx, char** argv)
         message.facts.sender = policy::normalise_address(argv && argv[0] ? argv[0] : "");
         message.facts.sasl_login = macro(ctx, "{auth_authen}");
         message.scope.sender(message.facts.sender, message.facts.sasl_login);
-        if (message.scope.state(policy::Stage::mail) == policy::ScopeState::not_prospecting)
+        if (message.scope.state(policy::Stage::mail) == policy::ScopeState::not_prospecting &&
+            !takes_mailed_unsubscribes(*message.policy))
             return accept_out_of_scope(*connection, policy::Stage::mail);
         return SMFIS_CONTINUE;
     });
@@ -277,6 +300,10 @@ sfsistat on_rcpt(SMFICTX* ctx, char** argv)
         if (!connection->message || !argv || !argv[0])
             return SMFIS_CONTINUE;
         Message& message = *connection->message;
+        if (auto token = unsubscribe::intake_token(message.policy->unsubscribe, argv[0])) {
+            message.unsubscribe_recipients.push_back({argv[0], std::move(*token)});
+            return SMFIS_CONTINUE;
+        }
         if (message.scope.recipient(argv[0])) {
             ++message.internal_recipients;
             return SMFIS_CONTINUE;
@@ -314,7 +341,8 @@ sfsistat on_data(SMFICTX* ctx)
         if (!connection->message)
             return SMFIS_CONTINUE;
         connection->message->facts.queue_id = macro(ctx, "i");
-        if (connection->message->scope.state(policy::Stage::data) == policy::ScopeState::not_prospecting)
+        if (connection->message->scope.state(policy::Stage::data) == policy::ScopeState::not_prospecting &&
+            !connection->message->mails_an_unsubscribe())
             return accept_out_of_scope(*connection, policy::Stage::data);
         return SMFIS_CONTINUE;
     });
@@ -338,6 +366,8 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value)
             message.facts.message_id = std::string(policy::trim(std::string_view(value).substr(0, max_header_value)));
         } else if (strcasecmp(name, tag_header_name) == 0) {
             ++message.tag_headers_seen;
+        } else {
+            message.client_unsubscribe_headers.seen(name);
         }
         return next;
     });
@@ -349,7 +379,8 @@ sfsistat on_end_of_headers(SMFICTX* ctx)
         auto* connection = connection_of(ctx);
         if (!connection->message)
             return SMFIS_CONTINUE;
-        if (connection->message->scope.state(policy::Stage::headers) == policy::ScopeState::not_prospecting)
+        if (connection->message->scope.state(policy::Stage::headers) == policy::ScopeState::not_prospecting &&
+            !connection->message->mails_an_unsubscribe())
             return accept_out_of_scope(*connection, policy::Stage::headers);
         connection->message->spool.append("\r\n");
         return SMFIS_CONTINUE;
@@ -388,25 +419,56 @@ void modify(SMFICTX* ctx, const Message& message, const policy::Verdict& verdict
 }
 
 // Carries out the verdict on a prospecting message and logs it once it is
-// carried out; returns the reply.
-sfsistat enforce(SMFICTX* ctx, Message& message, const policy::Verdict& verdict)
+// carried out; returns the reply. `shared_refused`: the message passed the
+// rules but the policy refuses it for going to several recipients
+// (list_unsubscribe.h).
+sfsistat enforce(SMFICTX* ctx, Message& message, const policy::Verdict& verdict, const std::string& campaign_id,
+                 bool shared_refused)
 {
     const policy::Policy& policy = *message.policy;
     sfsistat reply = SMFIS_ACCEPT;
+    std::string_view taken = policy::action_taken(verdict);
+    std::string_view links = to_string(Links::none);
     if (policy.dry_run) {
         // Computed and logged, nothing done.
     } else if (verdict.action == policy::Action::reject) {
-        const std::string text = reply_safe(verdict.reject_text());
-        if (smfi_setreply(ctx, const_cast<char*>("550"), const_cast<char*>("5.7.1"),
-                          const_cast<char*>(text.c_str())) != MI_SUCCESS)
-            throw std::runtime_error("libmilter refused the reply text");
-        reply = SMFIS_REJECT;
+        reply = set_reply(ctx, "550", "5.7.1", verdict.reject_text());
+    } else if (shared_refused) {
+        reply = set_reply(ctx, "550", "5.7.1", "Prospecting policy: a message to several recipients cannot carry "
+                                               "each one's unsubscribe link, send one message per recipient");
+        taken = "reject";
+        links = "refused-several-recipients";
     } else {
         modify(ctx, message, verdict);
+        const auto* only = message.recipients.size() == 1 ? &message.recipients.front().address : nullptr;
+        links = to_string(add_unsubscribe_headers(ctx, policy, message.client_unsubscribe_headers, only, campaign_id,
+                                                  message.facts.today));
     }
-    log_decision(policy::message_record(policy, message.facts, verdict, policy::action_taken(verdict),
-                                        message.scope.reason(policy::Stage::headers)));
+    auto record = policy::message_record(policy, message.facts, verdict, taken,
+                                         message.scope.reason(policy::Stage::headers));
+    if (policy.unsubscribe.injects())
+        record.add("PROSPECT_UNSUBSCRIBE", std::string(links));
+    log_decision(record);
     return reply;
+}
+
+// Mail to the unsubscribe address: the unsubscribes taken in, the address
+// removed from the recipients; the message discarded when nobody else is
+// left, else judged as any other. nullopt: go on judging.
+std::optional<sfsistat> take_unsubscribe_mail(SMFICTX* ctx, Message& message,
+                                              const policy::MessageContent* content)
+{
+    MailedUnsubscribe mail{{}, content ? content->from_address : std::string{}, message.facts.sender,
+                           message.facts.queue_id};
+    for (const auto& recipient : message.unsubscribe_recipients)
+        mail.tokens.push_back(recipient.token);
+    take_mailed_unsubscribes(*daemon_instance().store().get(*message.policy), *message.policy, mail);
+    if (message.recipients.empty() && message.internal_recipients == 0)
+        return SMFIS_DISCARD;
+    for (auto& recipient : message.unsubscribe_recipients)
+        if (smfi_delrcpt(ctx, recipient.as_given.data()) != MI_SUCCESS)
+            throw std::runtime_error("the MTA refused to remove the unsubscribe address from the recipients");
+    return std::nullopt;
 }
 
 // The per-recipient rules at the end of the message, now that the campaign
@@ -477,12 +539,22 @@ sfsistat on_end_of_message(SMFICTX* ctx)
         std::optional<policy::MessageContent> content;
         if (!message.facts.too_large)
             content = message.spool.read();
+        if (message.mails_an_unsubscribe()) {
+            if (const auto reply = take_unsubscribe_mail(ctx, message, content ? &*content : nullptr)) {
+                connection->message.reset();
+                return *reply;
+            }
+            if (message.scope.state(policy::Stage::headers) != policy::ScopeState::prospecting)
+                return accept_out_of_scope(*connection, policy::Stage::headers);
+        }
         const std::string campaign_id = message.facts.campaign_header.value_or(message.policy->scope.default_campaign);
         judge_recipients_at_end(ctx, message, campaign_id);
         const auto verdict = policy::judge(*message.policy, message.facts, content ? &*content : nullptr);
-        if (verdict.action != policy::Action::reject || message.policy->dry_run)
+        const bool shared_refused = !message.policy->dry_run && verdict.action != policy::Action::reject &&
+                                    refuse_shared_message(*message.policy, message.recipients.size());
+        if ((verdict.action != policy::Action::reject && !shared_refused) || message.policy->dry_run)
             record_contacts(message, campaign_id);
-        const sfsistat reply = enforce(ctx, message, verdict);
+        const sfsistat reply = enforce(ctx, message, verdict, campaign_id, shared_refused);
         connection->message.reset();
         return reply;
     });

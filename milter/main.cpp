@@ -31,6 +31,7 @@
 #include "daemon.h"
 #include "decision_log.h"
 #include "listener.h"
+#include "one_click.h"
 #include "policy/config.h"
 #include "policy/mime.h"
 #include "policy/record.h"
@@ -113,6 +114,14 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
         return EX_UNAVAILABLE;
     }
 
+    std::unique_ptr<unsubscribe::OneClickServer> one_click;
+    try {
+        one_click = milter::start_one_click(daemon);
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return EX_UNAVAILABLE;
+    }
+
     std::atomic<bool> libmilter_finished{false};
     std::thread(run_libmilter, pthread_self(), std::ref(libmilter_finished)).detach();
 
@@ -138,6 +147,7 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
     if (left > 0)
         spdlog::warn("stopping with {} message(s) still in flight; the MTA will retry them", left);
     smfi_stop();
+    one_click.reset();
     remove_unix_socket(daemon.policy()->milter.socket);
     milter::log_decision(policy::lifecycle_record(*daemon.policy(), "stop", "prospect-milter stopped"));
     spdlog::default_logger()->flush();

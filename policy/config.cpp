@@ -10,6 +10,7 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <sys/stat.h>
 #include <optional>
 #include <sstream>
 
@@ -66,6 +67,8 @@ private:
     void read_day(const Setting& s, Day& out);
     void read_rules(const Setting& group, Policy& policy);
     void read_logging(const Setting& group, LoggingSettings& logging);
+    void read_unsubscribe(const Setting& group, UnsubscribeSettings& unsubscribe);
+    void read_signing_keys(const Setting& list, std::vector<SigningKey>& keys);
     void read_content(const Setting& group, ContentSettings& content);
     void read_size(const Setting& s, std::size_t& out, std::size_t min, std::size_t max);
     void read_keyword_list(const Setting& s, KeywordList& list);
@@ -504,6 +507,111 @@ void Loader::read_rules(const Setting& group, Policy& policy)
     }
 }
 
+// The local part that carries a token ("unsubscribe+TOKEN") must stay within
+// RFC 5321's 64 octets: a 52-character token leaves 11 for the name.
+constexpr std::size_t max_unsubscribe_local_part = 64 - 1 - 52;
+
+// "127.0.0.1:8026", "[::1]:8026": the one-click listener serves the
+// site's reverse proxy on the same machine, nothing else.
+std::string check_listen_address(std::string_view listen)
+{
+    const auto colon = listen.rfind(':');
+    if (colon == std::string_view::npos)
+        return "must be ADDRESS:PORT, e.g. \"127.0.0.1:8026\"";
+    const auto host = listen.substr(0, colon), port = listen.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(std::string(port)) > 65535)
+        return "port must be 0..65535";
+    if (!host.starts_with("127.") && host != "[::1]")
+        return "must be a loopback address (127.0.0.0/8 or [::1]): put the site's TLS reverse proxy in front";
+    return {};
+}
+
+void Loader::read_signing_keys(const Setting& list, std::vector<SigningKey>& keys)
+{
+    if (!expect_type(list, list.isList(), "a list of keys ( { id = 1; file = \"...\"; }, ... )"))
+        return;
+    for (const Setting& entry : list) {
+        SigningKey key;
+        read_group(entry, {
+            {"id", [&](const Setting& s) { read_int(s, key.id, 1, 255); }},
+            {"file", [&](const Setting& s) { read_string(s, key.file); }},
+        }, {"id", "file"});
+        if (key.id == 0 || key.file.empty())
+            continue;
+        if (std::any_of(keys.begin(), keys.end(), [&](const SigningKey& other) { return other.id == key.id; }))
+            error(entry, "unsubscribe key id " + std::to_string(key.id) + " is used twice");
+        struct stat status{};
+        std::ifstream file(key.file, std::ios::binary);
+        if (!file || ::stat(key.file.c_str(), &status) != 0) {
+            error(entry, "cannot read the unsubscribe key file " + key.file + ": " + std::strerror(errno));
+            continue;
+        }
+        // A key anyone on the machine can read lets anyone unsubscribe anyone.
+        if (status.st_mode & 0007) {
+            error(entry, "the unsubscribe key file " + key.file + " is accessible to all users: chmod o-rwx");
+            continue;
+        }
+        std::ostringstream bytes;
+        bytes << file.rdbuf();
+        key.secret = std::string(trim(bytes.str()));
+        if (key.secret.size() < 32) {
+            error(entry, "the unsubscribe key file " + key.file +
+                             " holds fewer than 32 bytes (make one with: openssl rand -base64 48)");
+            continue;
+        }
+        keys.push_back(std::move(key));
+    }
+}
+
+void Loader::read_unsubscribe(const Setting& group, UnsubscribeSettings& unsubscribe)
+{
+    read_group(group, {
+        {"keys", [&](const Setting& s) { read_signing_keys(s, unsubscribe.keys); }},
+        {"url", [&](const Setting& s) {
+            read_string(s, unsubscribe.url);
+            if (!unsubscribe.url.empty() && (!unsubscribe.url.starts_with("https://") || !unsubscribe.url.ends_with("/") ||
+                                             unsubscribe.url.find_first_of(" <>,\"\\") != std::string::npos))
+                error(s, "'unsubscribe.url' must be an https:// URL ending in '/', the token is appended to it "
+                         "(RFC 8058 one-click needs HTTPS)");
+        }},
+        {"address", [&](const Setting& s) {
+            read_string(s, unsubscribe.address);
+            unsubscribe.address = to_lower_ascii(unsubscribe.address);
+            const auto local = unsubscribe.address_local_part();
+            if (unsubscribe.address.empty())
+                return;
+            if (local.empty() || !is_domain(unsubscribe.address_domain()) || local.find_first_of("+\"<>, ") != std::string_view::npos)
+                error(s, "'unsubscribe.address' must be a plain address such as \"unsubscribe@example.com\"");
+            else if (local.size() > max_unsubscribe_local_part)
+                error(s, "'unsubscribe.address': the local part \"" + std::string(local) + "\" is longer than " +
+                             std::to_string(max_unsubscribe_local_part) + " characters, so \"" + std::string(local) +
+                             "+TOKEN\" would pass the 64 allowed in an address");
+        }},
+        {"existing_header", [&](const Setting& s) {
+            read_choice<ExistingUnsubscribeHeader>(s, unsubscribe.existing_header,
+                {{"replace", ExistingUnsubscribeHeader::replace}, {"keep", ExistingUnsubscribeHeader::keep}});
+        }},
+        {"several_recipients", [&](const Setting& s) {
+            read_choice<SharedMessage>(s, unsubscribe.several_recipients,
+                {{"generic", SharedMessage::generic}, {"refuse", SharedMessage::refuse}});
+        }},
+        {"listen", [&](const Setting& s) {
+            read_string(s, unsubscribe.listen);
+            if (!unsubscribe.listen.empty())
+                if (const auto problem = check_listen_address(unsubscribe.listen); !problem.empty())
+                    error(s, "'unsubscribe.listen' " + problem);
+        }},
+    });
+    const bool links = !unsubscribe.url.empty() || !unsubscribe.address.empty();
+    if (links && unsubscribe.keys.empty() && m_errors.empty())
+        error(group, "'unsubscribe' names a url or an address but no keys to sign the tokens with");
+    if (unsubscribe.several_recipients == SharedMessage::generic && !unsubscribe.url.empty() &&
+        unsubscribe.address.empty() && m_errors.empty())
+        error(group, "'unsubscribe.several_recipients' = \"generic\" needs an 'address': a link without a token "
+                     "cannot say who unsubscribes");
+}
+
 void Loader::read_logging(const Setting& group, LoggingSettings& logging)
 {
     read_group(group, {
@@ -645,6 +753,7 @@ std::vector<ConfigError> Loader::read(const Setting& root, Policy& policy)
         {"content", [&](const Setting& s) { read_content(s, policy.content); }},
         {"store", [&](const Setting& s) { read_store(s, policy.store); }},
         {"consent", [&](const Setting& s) { read_consent(s, policy.consent); }},
+        {"unsubscribe", [&](const Setting& s) { read_unsubscribe(s, policy.unsubscribe); }},
         {"keywords", [&](const Setting&) {}},  // read after the keywords file, see load_policy()
     }, {"organisation"});
     if (m_errors.empty())

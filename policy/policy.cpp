@@ -54,4 +54,16 @@ const Campaign* Policy::find_campaign(std::string_view id) const
     return nullptr;
 }
 
+std::string_view UnsubscribeSettings::address_local_part() const
+{
+    const auto at = address.rfind('@');
+    return at == std::string::npos ? std::string_view{} : std::string_view(address).substr(0, at);
+}
+
+std::string_view UnsubscribeSettings::address_domain() const
+{
+    const auto at = address.rfind('@');
+    return at == std::string::npos ? std::string_view{} : std::string_view(address).substr(at + 1);
+}
+
 }  // namespace policy

@@ -118,6 +118,38 @@ struct ConsentSettings {
     std::string countries_file;         // per-country profiles and role local parts
 };
 
+// A key that signs and verifies unsubscribe tokens (unsubscribe/token.h).
+struct SigningKey {
+    int id = 0;          // 1..255, carried in every token it signs
+    std::string file;    // where it was read from
+    std::string secret;  // the file's contents, at least 32 bytes
+};
+
+// What happens to a List-Unsubscribe header the message already has.
+enum class ExistingUnsubscribeHeader { replace, keep };
+// What happens to a prospecting message still addressed to several external
+// recipients at the end of the message: one header cannot carry a token per
+// recipient.
+enum class SharedMessage { generic, refuse };
+
+// The unsubscribe loop: tokens, the injected headers, the mailto intake and
+// the one-click listener (docs/unsubscribe.md).
+struct UnsubscribeSettings {
+    std::vector<SigningKey> keys;  // all verify; the last one signs
+    std::string url;               // "https://www.example.com/u/": the token is appended; empty = no link
+    std::string address;           // "unsubscribe@example.com": tokens go in "unsubscribe+TOKEN@"; empty = none
+    ExistingUnsubscribeHeader existing_header = ExistingUnsubscribeHeader::replace;
+    SharedMessage several_recipients = SharedMessage::generic;
+    std::string listen;            // one-click listener, "127.0.0.1:8026"; empty = none; read at start only
+
+    // Whether accepted prospecting mail gets List-Unsubscribe headers.
+    bool injects() const { return !keys.empty() && (!url.empty() || !address.empty()); }
+    const SigningKey* signing_key() const { return keys.empty() ? nullptr : &keys.back(); }
+    // The local part and domain of `address`, split at the last '@'.
+    std::string_view address_local_part() const;
+    std::string_view address_domain() const;
+};
+
 enum class LogTarget { automatic, journald, stderr_json };
 enum class LogLevel { debug, info, warning, error };
 
@@ -146,6 +178,7 @@ struct Policy {
     ConsentSettings consent;
     std::shared_ptr<const ConsentRules> consent_rules;  // never null in a loaded policy
     LoggingSettings logging;
+    UnsubscribeSettings unsubscribe;
 
     Action action_for(Rule rule) const { return rule_actions[static_cast<std::size_t>(rule)]; }
     const Campaign* find_campaign(std::string_view id) const;

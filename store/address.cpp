@@ -6,6 +6,7 @@
 #include <idn2.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -344,6 +345,13 @@ Hash domain_key(std::string_view domain)
     text += '@';
     text += domain;
     return sha256(text);
+}
+
+Hash partial_key(const Hash& key)
+{
+    Hash partial{};
+    std::copy_n(key.begin(), partial_key_length, partial.begin());
+    return partial;
 }
 
 }  // namespace store

@@ -48,6 +48,13 @@ struct Domain {
 std::variant<Domain, Invalid> normalise_domain(std::string_view text);
 
 Hash address_key(const Address& address);   // SHA-256 of address.normalised
+
+// An unsubscribe token names a recipient by the first 18 bytes of its hash
+// only (it must fit an address's local part). When the store no longer
+// knows the whole hash, the suppression is kept under the "partial key":
+// those 18 bytes followed by 14 zero bytes, which no real hash ends with.
+inline constexpr std::size_t partial_key_length = 18;
+Hash partial_key(const Hash& key);
 Hash domain_key(std::string_view domain);   // SHA-256 of "@" + normalised domain
 
 }  // namespace store

@@ -214,6 +214,9 @@ std::optional<Refusal> Store::suppressed(const Address& recipient) const
     const Hash by_address = address_key(recipient);
     if (const auto value = transaction.get(Table::suppression, by_address))
         return Refusal{false, decoded<Suppression>(environment, Table::suppression, by_address, *value)};
+    const Hash by_token = partial_key(by_address);
+    if (const auto value = transaction.get(Table::suppression, by_token))
+        return Refusal{false, decoded<Suppression>(environment, Table::suppression, by_token, *value)};
     const Hash by_domain = domain_key(recipient.domain);
     if (const auto value = transaction.get(Table::suppression, by_domain))
         return Refusal{true, decoded<Suppression>(environment, Table::suppression, by_domain, *value)};
@@ -233,6 +236,33 @@ std::optional<Consent> Store::consent(const Hash& key) const
 std::optional<Contact> Store::contact(const Hash& key) const
 {
     return find<Contact>(m_impl->environment, Table::contacts, key);
+}
+
+std::optional<Hash> Store::contact_with_prefix(const Hash& prefix) const
+{
+    const auto& environment = m_impl->environment;
+    Transaction transaction(environment, Transaction::Kind::read);
+    MDB_cursor* cursor = nullptr;
+    if (const int rc = mdb_cursor_open(transaction.handle(), environment.table(Table::contacts), &cursor))
+        detail::fail(environment.path(), "reading the contacts table", rc);
+    const std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)> closer(cursor, mdb_cursor_close);
+    // Keys are sorted: the first at or after the prefix is the only
+    // candidate (two hashes sharing 144 bits do not happen).
+    Hash start = partial_key(prefix);
+    MDB_val key{start.size(), start.data()};
+    MDB_val value{};
+    const int rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);
+    if (rc == MDB_NOTFOUND)
+        return std::nullopt;
+    if (rc)
+        detail::fail(environment.path(), "reading the contacts table", rc);
+    Hash found{};
+    if (key.mv_size != found.size())
+        return std::nullopt;
+    std::copy_n(static_cast<const unsigned char*>(key.mv_data), found.size(), found.begin());
+    if (!std::equal(found.begin(), found.begin() + partial_key_length, prefix.begin()))
+        return std::nullopt;
+    return found;
 }
 
 bool Store::suppress(const Hash& key, const Suppression& entry)

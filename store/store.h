@@ -63,7 +63,8 @@ struct Contact {
     std::string last_campaign;
 };
 
-// A recipient's suppression: by its own address or by its whole domain.
+// A recipient's suppression: by its own address (or its partial key, see
+// address.h) or by its whole domain.
 struct Refusal {
     bool whole_domain = false;
     Suppression entry;
@@ -99,6 +100,10 @@ public:
     std::optional<Suppression> suppression(const Hash& key) const;  // an address or domain key
     std::optional<Consent> consent(const Hash& key) const;
     std::optional<Contact> contact(const Hash& key) const;
+    // The recipient in the contact history whose key starts with the first
+    // partial_key_length bytes of `prefix` (address.h): how an unsubscribe
+    // token, which carries only those, finds the whole key.
+    std::optional<Hash> contact_with_prefix(const Hash& prefix) const;
 
     // --- Writes (any thread or process; each is one write transaction) ----
     // Each throws StoreError on a read-only store, and when the map is full.

@@ -1,10 +1,13 @@
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iterator>
 
 #include "policy/keywords.h"
 #include "policy/text.h"
 #include "policy_file.h"
+#include "temp_dir.h"
 
 using test::minimal_policy;
 using test::PolicyFile;
@@ -38,12 +41,27 @@ TEST_CASE("the shipped example policy is valid", "[config]")
         text.replace(text.find(installed), installed.size(),
                      file + " = \"" PROSPECT_SOURCE_DIR "/conf/" + name + ".conf\";");
     }
+    // The unsubscribe group ships commented out ("#~ "), since it needs a
+    // key made on the site; uncommented, with a key, it is valid.
+    test::TempDir keys;
+    const std::string key = keys.path() + "/1.key";
+    std::ofstream(key) << std::string(48, 'k');
+    ::chmod(key.c_str(), 0600);
+    for (std::size_t at; (at = text.find("#~ ")) != std::string::npos;)
+        text.erase(at, 3);
+    for (std::size_t at; (at = text.find("#~\n")) != std::string::npos;)
+        text.erase(at, 2);
+    const std::string shipped_key = "/etc/prospect-milter/keys/1.key";
+    REQUIRE(text.find(shipped_key) != std::string::npos);
+    text.replace(text.find(shipped_key), shipped_key.size(), key);
     PolicyFile file(text);
     const auto result = file.load();
     for (const auto& error : result.errors)
         FAIL(error.to_string());
     REQUIRE(result.ok());
     const auto& policy = *result.policy;
+    CHECK(policy.unsubscribe.injects());
+    CHECK(policy.unsubscribe.listen == "127.0.0.1:8026");
     CHECK(policy.organisation.name == "Exemple Prospection SAS");
     CHECK(policy.campaigns.size() == 2);
     CHECK(policy.find_campaign("spring-2026")->end == policy::parse_day("2027-02-28"));

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.h"
 #include "store/codec.h"
 #include "store/store.h"
 
@@ -24,35 +25,9 @@ using store::StoreOptions;
 using store::Suppression;
 using store::SuppressionSource;
 using store::Table;
+using test::TempDir;
 
 namespace {
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it.
-class TempDir {
-public:
-    TempDir()
-    {
-        const char* base = std::getenv("TMPDIR");
-        std::string pattern = std::string(base && *base ? base : "/tmp") + "/store-test.XXXXXX";
-        if (!::mkdtemp(pattern.data()))
-            throw std::runtime_error("mkdtemp failed");
-        m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    // A store directory inside; Store::open creates it.
-    std::string store_path() const { return m_path + "/store"; }
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_path;
-};
 
 StoreOptions options_for(const TempDir& dir)
 {
