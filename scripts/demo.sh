@@ -16,7 +16,9 @@ export PROSPECT_MILTER="$top/build/milter/prospect-milter"
 . "$top/tests/e2e/milter.sh"
 e2e_tmpdir
 
-mkdir -p "$E2E_DIR/milter"
+mkdir -p "$E2E_DIR/milter" "$E2E_DIR/keys"
+(umask 077; openssl rand -base64 48 >"$E2E_DIR/keys/1.key")
+WEB=$(e2e_free_port)
 cat >"$E2E_DIR/policy.conf" <<EOF
 # The demo's policy: one declared campaign, prospecting = mail from the
 # sales address or carrying a campaign header.
@@ -41,6 +43,12 @@ milter: {
   socket = "unix:$E2E_DIR/milter/milter.sock";
   socket_group = "postfix";
   socket_mode = "0660";
+};
+unsubscribe: {
+  keys = ( { id = 1; file = "$E2E_DIR/keys/1.key"; } );
+  url = "https://www.example.com/u/";
+  address = "unsubscribe@example.com";
+  listen = "127.0.0.1:$WEB";
 };
 logging: { target = "stderr"; };
 EOF
@@ -98,9 +106,23 @@ demo_send "6. A consumer mailbox without a consent on record: refused (consent r
     sales@example.com jane.doe@gmail.com demo-6@example.com "${COMPLIANT[@]}" \
     --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll for your HR team"
 
+token=$(sed -n 's#^List-Unsubscribe: <https://[^>]*/u/\([A-Za-z0-9_-]*\)>.*#\1#p' "$(sink_find nexthop '<demo-1@example.com>')" | tr -d '\r')
+echo
+echo "== 7. Jane's mail client uses the one-click link of mail 1 (RFC 8058 POST; the site's proxy passes /u/ to 127.0.0.1:$WEB)"
+echo "   \$ curl -X POST --data List-Unsubscribe=One-Click http://127.0.0.1:$WEB/u/${token:0:12}..."
+echo "   HTTP $(curl -s -o /dev/null -w '%{http_code}' -X POST --data List-Unsubscribe=One-Click "http://127.0.0.1:$WEB/u/$token")"
+demo_send "7. ...and the next prospecting mail to Jane" \
+    sales@example.com jane.doe@client-company.fr demo-7@example.com "${COMPLIANT[@]}" \
+    --header "X-Campaign-ID: payroll-hr" --header "Subject: Payroll, a reminder"
+demo_send "8. Ahmed replies to the mailto: link of his mail instead (taken in, discarded: nothing reaches a mailbox)" \
+    ahmed@client-company.fr unsubscribe@example.com demo-8@client-company.fr \
+    --header "From: Ahmed <ahmed@client-company.fr>" --header "Subject: unsubscribe"
+
 echo
 echo "== Decision records (journald fields; here as JSON lines on stderr)"
 sleep 1
+milter_records | jq -r 'select(.PROSPECT_EVENT == "unsubscribe") |
+    "   unsubscribe by \(.PROSPECT_CHANNEL): \(.PROSPECT_OUTCOME)  recipient=\(.PROSPECT_RECIPIENT // .PROSPECT_SENDER)  campaign=\(.PROSPECT_CAMPAIGN // "-")"'
 milter_records | jq -r 'select(.PROSPECT_EVENT == "message" or .PROSPECT_EVENT == "recipient") |
     "   \(.PROSPECT_QUEUE_ID // "-")  action=\(.PROSPECT_ACTION)  scope=\(.PROSPECT_SCOPE)/\(.PROSPECT_SCOPE_REASON // "-")  campaign=\(.PROSPECT_CAMPAIGN // "-")  failed=\(.PROSPECT_RULES_FAILED // "-")  policy=\(.PROSPECT_POLICY)\n     \(.MESSAGE)"'
 echo

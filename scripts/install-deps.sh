@@ -7,7 +7,9 @@ packages=(
   build-essential cmake pkg-config git
   libmilter-dev libconfig++-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libsystemd-dev libssl-dev catch2 libgmime-3.0-dev libgumbo-dev liblmdb-dev libidn2-dev lmdb-utils
+  libmicrohttpd-dev openssl curl
   postfix swaks systemd procps jq python3 iproute2
+  opendkim opendkim-tools python3-dkim python3-selenium chromium chromium-driver
   clang llvm
 )
 
