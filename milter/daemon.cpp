@@ -49,6 +49,8 @@ bool Daemon::reload()
     }
     if (listener_settings_differ(running->milter, result.policy->milter))
         spdlog::warn("reload: milter.socket, socket_group, socket_mode and timeout apply at the next restart");
+    if (running->unsubscribe.listen != result.policy->unsubscribe.listen)
+        spdlog::warn("reload: unsubscribe.listen applies at the next restart");
     {
         std::lock_guard lock(m_policy_mutex);
         m_policy = result.policy;

@@ -25,9 +25,9 @@ void suppress_sender(store::Store& store, const policy::Policy& policy, const Ma
         return;
     }
     const auto& sender = std::get<store::Address>(address);
-    store.suppress(store::address_key(sender),
-                   {now, store::SuppressionSource::mailto, {}, "mail to the unsubscribe address without a valid token"});
-    event.outcome = "sender-suppressed";
+    const bool added = store.suppress(store::address_key(sender), {now, store::SuppressionSource::mailto, {},
+                                                                   "mail to the unsubscribe address without a valid token"});
+    event.outcome = added ? "sender-suppressed" : "already-suppressed";
     event.sender = sender.normalised;
     log_decision(unsubscribe::unsubscribe_record(policy, event));
 }

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <optional>
 #include <sstream>
@@ -522,8 +523,11 @@ std::string check_listen_address(std::string_view listen)
     if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
         std::stoi(std::string(port)) > 65535)
         return "port must be 0..65535";
-    if (!host.starts_with("127.") && host != "[::1]")
-        return "must be a loopback address (127.0.0.0/8 or [::1]): put the site's TLS reverse proxy in front";
+    in_addr ipv4{};
+    const bool loopback = host == "[::1]" ||
+                          (inet_pton(AF_INET, std::string(host).c_str(), &ipv4) == 1 && (ntohl(ipv4.s_addr) >> 24) == 127);
+    if (!loopback)
+        return "must be a numeric loopback address (127.0.0.0/8 or [::1]): put the site's TLS reverse proxy in front";
     return {};
 }
 
