@@ -8,6 +8,13 @@
 #   token_of FILE                          -> the token in FILE's List-Unsubscribe
 #   one_click METHOD TOKEN [BODY]          -> HTTP status of METHOD /u/TOKEN;
 #                                             the page in $E2E_DIR/web.body
+#   unsubscribe_start [MILTER...]          -> sink "out", prospect-milter with
+#                                             key 1, Postfix "mx" with the
+#                                             milter then MILTER...; sets MX, WEB
+#   prospect TO MESSAGE-ID [swaks args]    -> a compliant prospecting mail from
+#                                             sales@example.com (reply code)
+#   delivered MESSAGE-ID                   -> the sink's file, once it arrives
+#   suppressed ADDRESS                     -> yes / no (prospectctl)
 
 # Key files are made once per id and kept, so a rotation keeps old keys.
 _unsubscribe_key() {
@@ -46,4 +53,32 @@ one_click() {
     [[ "$method" == HEAD ]] && args=(-s -o "$E2E_DIR/web.body" -w '%{http_code}' --max-time 10 -I)
     [[ -n "$body" ]] && args+=(--data "$body")
     curl "${args[@]}" "http://127.0.0.1:$UNSUBSCRIBE_PORT/u/$token"
+}
+
+unsubscribe_start() {
+    local milters=""
+    (( $# )) && milters=", $*"
+    SINK=$(e2e_free_port); MX=$(e2e_free_port); WEB=$(e2e_free_port)
+    sink_start out "$SINK"
+    milter_write_policy reject stderr
+    unsubscribe_policy "$WEB" 1
+    milter_start
+    e2e_wait_until 10 curl -s -o /dev/null "http://127.0.0.1:$WEB/" || fail "one-click listener not answering"
+    postfix_start mx "$MX" "$SINK" "$MILTER_SOCKET_SPEC$milters"
+}
+
+prospect() {
+    send_mail "$MX" sales@example.com "$1" "${COMPLIANT[@]}" --header "Message-Id: <$2>" \
+        --header "X-Campaign-ID: spring" --header "Subject: Your payroll" "${@:3}"
+}
+
+delivered() {
+    e2e_wait_until 20 _unsubscribe_arrived "$1" || fail "$1 not delivered"
+    sink_find out "<$1>"
+}
+_unsubscribe_arrived() { [[ -n "$(sink_find out "<$1>" 2>/dev/null)" ]]; }
+
+# `suppress check` exits 1 when the address is suppressed.
+suppressed() {
+    "${PROSPECTCTL:?}" suppress check -c "$E2E_DIR/policy.conf" "$1" >/dev/null && echo no || echo yes
 }
