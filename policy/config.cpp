@@ -340,6 +340,7 @@ void Loader::read_consent(const Setting& group, ConsentSettings& consent)
     read_group(group, {
         {"consumer_domains", [&](const Setting& s) { read_string(s, consent.consumer_domains_file); }},
         {"countries", [&](const Setting& s) { read_string(s, consent.countries_file); }},
+        {"validity_days", [&](const Setting& s) { read_int(s, consent.validity_days, 0, 36500); }},
     });
 }
 
@@ -366,6 +367,7 @@ void Loader::read_organisation(const Setting& group, Organisation& org)
         {"privacy_url", [&](const Setting& s) { read_string(s, org.privacy_url); }},
         {"dpo", [&](const Setting& s) { read_string(s, org.dpo); }},
         {"require_postal_address", [&](const Setting& s) { read_bool(s, org.require_postal_address); }},
+        {"security_measures", [&](const Setting& s) { read_strings(s, org.security_measures); }},
         {"default_country", [&](const Setting& s) {
             read_string(s, org.default_country);
             if (s.getType() == Setting::TypeString && !is_country_code(org.default_country))
@@ -464,6 +466,10 @@ void Loader::read_campaign(const Setting& group, Campaign& c)
             if (s.getType() == Setting::TypeString && !is_country_code(c.country))
                 error(s, "campaign country must be a two-letter upper-case country code");
         }},
+        {"data_categories", [&](const Setting& s) { read_strings(s, c.data_categories); }},
+        {"people", [&](const Setting& s) { read_string(s, c.people); }},
+        {"recipients", [&](const Setting& s) { read_strings(s, c.recipients); }},
+        {"transfers", [&](const Setting& s) { read_strings(s, c.transfers); }},
     }, {"id", "purpose", "audience", "legal_basis", "start"});
     if (c.end && group.exists("start") && *c.end < c.start)
         error(group["end"], "campaign \"" + c.id + "\" ends (" + format_day(*c.end) + ") before it starts (" +

@@ -55,8 +55,14 @@ struct Campaign {
     std::string data_source;        // where the addresses came from
     Day start = 0;                  // first valid day
     std::optional<Day> end;         // last valid day, none = open-ended
-    int retention_days = 1095;      // prospect data kept this long (CNIL: 3 years)
+    int retention_days = 1095;      // contact history kept this long after the last contact (CNIL: 3 years)
     std::string country;            // ISO code whose law applies, empty = per recipient
+    // For the record of processing (art. 30, prospectctl register); empty =
+    // what the product itself knows (see ctl/register.cpp).
+    std::vector<std::string> data_categories;  // "name", "professional e-mail address", "job title"
+    std::string people;                        // categories of people, e.g. "HR managers of companies"
+    std::vector<std::string> recipients;       // who receives the data, e.g. "sales team", "CRM provider"
+    std::vector<std::string> transfers;        // transfers outside the EU/EEA, with their safeguards; empty = none
 };
 
 // The controller, as recipients must see it.
@@ -69,6 +75,9 @@ struct Organisation {
     std::string dpo;
     std::string default_country = "FR";
     bool require_postal_address = false;  // identity also needs postal_address in the text
+    // Measures of the site's own, listed in the record of processing after
+    // those the product takes itself (prospectctl register).
+    std::vector<std::string> security_measures;
 };
 
 // How message content is read (see mime.h).
@@ -116,6 +125,7 @@ struct StoreSettings {
 struct ConsentSettings {
     std::string consumer_domains_file;  // mailbox providers serving private persons
     std::string countries_file;         // per-country profiles and role local parts
+    int validity_days = 0;              // a consent older than this is purged; 0 = kept until withdrawn
 };
 
 // A key that signs and verifies unsubscribe tokens (unsubscribe/token.h).
