@@ -3,16 +3,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
-#include <sys/uio.h>
-#include <systemd/sd-journal.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
+
+#include "journal/record_writer.h"
 
 namespace milter {
 
@@ -21,11 +18,6 @@ namespace {
 constexpr const char* identifier = "prospect-milter";
 std::atomic<bool> g_journald{false};
 std::mutex g_stderr_mutex;
-
-bool journald_reachable()
-{
-    return access("/run/systemd/journal/socket", W_OK) == 0;
-}
 
 spdlog::level::level_enum spdlog_level(policy::LogLevel level)
 {
@@ -40,31 +32,12 @@ spdlog::level::level_enum spdlog_level(policy::LogLevel level)
 
 void write_journald(const policy::DecisionRecord& record)
 {
-    std::vector<std::string> lines;
-    lines.reserve(record.fields.size() + 3);
-    lines.push_back("MESSAGE=" + record.message);
-    lines.push_back("PRIORITY=" + std::to_string(static_cast<int>(record.priority)));
-    lines.push_back(std::string("SYSLOG_IDENTIFIER=") + identifier);
-    for (const auto& [name, value] : record.fields)
-        lines.push_back(name + "=" + value);
-    std::vector<iovec> vectors;
-    vectors.reserve(lines.size());
-    for (auto& line : lines)
-        vectors.push_back({line.data(), line.size()});
-    if (const int rc = sd_journal_sendv(vectors.data(), static_cast<int>(vectors.size())); rc < 0)
-        throw std::runtime_error(std::string("journald refused the record: ") + strerror(-rc));
+    journal::write_journald(record, identifier);
 }
 
 void write_json_line(const policy::DecisionRecord& record)
 {
-    nlohmann::ordered_json object;
-    object["MESSAGE"] = record.message;
-    object["PRIORITY"] = std::to_string(static_cast<int>(record.priority));
-    object["SYSLOG_IDENTIFIER"] = identifier;
-    for (const auto& [name, value] : record.fields)
-        object[name] = value;
-    // Replace, not throw, on invalid UTF-8 from a message header.
-    const std::string line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string line = journal::json_line(record, identifier);
     std::lock_guard lock(g_stderr_mutex);
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fflush(stderr);
@@ -76,7 +49,7 @@ void setup_logging(const policy::LoggingSettings& settings)
 {
     bool journald = false;
     switch (settings.target) {
-    case policy::LogTarget::automatic: journald = journald_reachable(); break;
+    case policy::LogTarget::automatic: journald = journal::journald_reachable(); break;
     case policy::LogTarget::journald: journald = true; break;
     case policy::LogTarget::stderr_json: journald = false; break;
     }
