@@ -1,6 +1,7 @@
 // main.cpp — prospectctl: the command line of prospect-milter for
 // postmasters, DPOs and sales teams: `check` (check.h), `suppress` and
-// `consent` (store_cli.h), `token` (token.h).
+// `consent` (store_cli.h), `token` (token.h), `subject`
+// (subject.h), `purge` (purge.h).
 #include <getopt.h>
 #include <sysexits.h>
 
@@ -9,7 +10,9 @@
 #include <string>
 
 #include "check.h"
+#include "purge.h"
 #include "store_cli.h"
+#include "subject.h"
 #include "token.h"
 #include "usage.h"
 #include "policy/config.h"
@@ -70,6 +73,10 @@ int main(int argc, char** argv)
         return ctl::suppress_command(argc - 1, argv + 1);
     if (argc >= 2 && std::strcmp(argv[1], "consent") == 0)
         return ctl::consent_command(argc - 1, argv + 1);
+    if (argc >= 2 && std::strcmp(argv[1], "subject") == 0)
+        return ctl::subject_command(argc - 1, argv + 1);
+    if (argc >= 2 && std::strcmp(argv[1], "purge") == 0)
+        return ctl::purge_command(argc - 1, argv + 1);
     if (argc >= 2 && std::strcmp(argv[1], "token") == 0)
         return ctl::token_command(argc - 1, argv + 1);
     ctl::print_usage(stderr);

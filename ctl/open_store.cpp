@@ -48,7 +48,8 @@ int report_store_error(const StoreLocation& location, const std::string& path, c
 
 // The opened store, or null with `status` set after printing why.
 std::unique_ptr<store::Store> open_store(const StoreLocation& location, Access access,
-                                         const std::function<int()>& before_open, int& status)
+                                         const std::function<int()>& before_open, int& status,
+                                         std::shared_ptr<const policy::Policy>& policy)
 {
     const auto loaded = policy::load_policy(location.policy_path);
     if (!loaded.ok()) {
@@ -57,6 +58,7 @@ std::unique_ptr<store::Store> open_store(const StoreLocation& location, Access a
         status = EX_CONFIG;
         return nullptr;
     }
+    policy = loaded.policy;
     if (before_open && (status = before_open()) != EX_OK)
         return nullptr;
     store::StoreOptions options;
@@ -77,12 +79,21 @@ std::unique_ptr<store::Store> open_store(const StoreLocation& location, Access a
 int with_store(const StoreLocation& location, Access access, const std::function<int(store::Store&)>& work,
                const std::function<int()>& before_open)
 {
+    return with_policy_and_store(
+        location, access, [&](const policy::Policy&, store::Store& store) { return work(store); }, before_open);
+}
+
+int with_policy_and_store(const StoreLocation& location, Access access,
+                          const std::function<int(const policy::Policy&, store::Store&)>& work,
+                          const std::function<int()>& before_open)
+{
     int status = EX_OK;
-    const auto opened = open_store(location, access, before_open, status);
+    std::shared_ptr<const policy::Policy> policy;
+    const auto opened = open_store(location, access, before_open, status, policy);
     if (!opened)
         return status;
     try {
-        return work(*opened);
+        return work(*policy, *opened);
     } catch (const store::StoreError& error) {
         return report_store_error(location, opened->path(), error);
     }

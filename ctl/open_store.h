@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "policy/policy.h"
 #include "store/store.h"
 
 namespace ctl {
@@ -26,5 +27,9 @@ enum class Access { read_only, read_write };
 // printing why, naming the store.
 int with_store(const StoreLocation& location, Access access, const std::function<int(store::Store&)>& work,
                const std::function<int()>& before_open = nullptr);
+// The same, for work that also needs the policy (retention, logging).
+int with_policy_and_store(const StoreLocation& location, Access access,
+                          const std::function<int(const policy::Policy&, store::Store&)>& work,
+                          const std::function<int()>& before_open = nullptr);
 
 }  // namespace ctl

@@ -110,6 +110,16 @@ public:
         });
     }
 
+    bool erase_contact(const Hash& key) override
+    {
+        return write([&](Transaction& transaction) { return transaction.erase(Table::contacts, key); });
+    }
+
+    bool remove_consent(const Hash& key) override
+    {
+        return write([&](Transaction& transaction) { return transaction.erase(Table::consent, key); });
+    }
+
     void commit() override
     {
         if (!m_transaction)

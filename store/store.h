@@ -134,6 +134,10 @@ public:
         virtual ~Batch() = default;
         virtual bool suppress(const Hash& key, const Suppression& entry) = 0;
         virtual bool add_consent(const Hash& key, const Consent& entry) = 0;
+        // Erasures (a purge of what is past its retention): false when there
+        // was nothing under the key.
+        virtual bool erase_contact(const Hash& key) = 0;
+        virtual bool remove_consent(const Hash& key) = 0;
         virtual void commit() = 0;
     };
     std::unique_ptr<Batch> batch(std::size_t entries_per_transaction = 10000);

@@ -215,6 +215,27 @@ TEST_CASE("a batch writes many entries in transactions of N", "[store]")
     CHECK(db->consent(numbered(1))->proof == "b");
 }
 
+TEST_CASE("a batch erases contact histories and consents", "[store]")
+{
+    TempDir dir;
+    auto store = Store::open(options_for(dir));
+    for (int i = 0; i < 50; ++i) {
+        store->record_contact(key_of("c" + std::to_string(i) + "@x.fr"), 1000, "spring");
+        store->add_consent(key_of("c" + std::to_string(i) + "@x.fr"), {1000, "form", ""});
+    }
+    auto batch = store->batch(7);
+    for (int i = 0; i < 20; ++i) {
+        CHECK(batch->erase_contact(key_of("c" + std::to_string(i) + "@x.fr")));
+        CHECK(batch->remove_consent(key_of("c" + std::to_string(i) + "@x.fr")));
+    }
+    CHECK_FALSE(batch->erase_contact(key_of("nobody@x.fr")));
+    batch->commit();
+    CHECK(store->count(Table::contacts) == 30);
+    CHECK(store->count(Table::consent) == 30);
+    CHECK_FALSE(store->contact(key_of("c0@x.fr")));
+    CHECK(store->contact(key_of("c20@x.fr")));
+}
+
 TEST_CASE("a batch destroyed without commit drops only its open transaction", "[store]")
 {
     TempDir dir;
