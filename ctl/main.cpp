@@ -1,7 +1,7 @@
 // main.cpp — prospectctl: the command line of prospect-milter for
 // postmasters, DPOs and sales teams: `check` (check.h), `suppress` and
 // `consent` (store_cli.h), `token` (token.h), `subject`
-// (subject.h), `purge` (purge.h).
+// (subject.h), `purge` (purge.h), `register` (register.h).
 #include <getopt.h>
 #include <sysexits.h>
 
@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "purge.h"
+#include "register.h"
 #include "store_cli.h"
 #include "subject.h"
 #include "token.h"
@@ -77,6 +78,8 @@ int main(int argc, char** argv)
         return ctl::subject_command(argc - 1, argv + 1);
     if (argc >= 2 && std::strcmp(argv[1], "purge") == 0)
         return ctl::purge_command(argc - 1, argv + 1);
+    if (argc >= 2 && std::strcmp(argv[1], "register") == 0)
+        return ctl::register_command(argc - 1, argv + 1);
     if (argc >= 2 && std::strcmp(argv[1], "token") == 0)
         return ctl::token_command(argc - 1, argv + 1);
     ctl::print_usage(stderr);

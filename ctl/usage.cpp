@@ -27,6 +27,7 @@ void print_usage(std::FILE* out)
         "       prospectctl purge [-c POLICY] [--store DIR] [--dry-run] [--now YYYY-MM-DD]\n"
         "       prospectctl token make [-c POLICY] --rcpt ADDR --campaign ID [--key ID] [--date YYYY-MM-DD]\n"
         "       prospectctl token verify [-c POLICY] [--rcpt ADDR] TOKEN\n"
+        "       prospectctl register [-c POLICY] [--format md|html] [-o FILE]\n"
         "       prospectctl --version\n"
         "\n"
         "check     judge a message (a template before a campaign) as the milter would, with the\n"
@@ -45,7 +46,10 @@ void print_usage(std::FILE* out)
         "          consent.validity_days (--dry-run: only say what would go). Exit: 0, 64, 74, 78.\n"
         "token     make the unsubscribe token the milter would put in List-Unsubscribe, or check\n"
         "          one (signature, key, issue date, campaign; with --rcpt, whom it names).\n"
-        "          Exit: 0 made / valid, 1 not valid (or names someone else), 64 usage, 78 bad policy.\n");
+        "          Exit: 0 made / valid, 1 not valid (or names someone else), 64 usage, 78 bad policy.\n"
+        "register  the GDPR art. 30 record of processing activities, from the policy, for the DPO:\n"
+        "          Markdown (default) or printable HTML (--format html, or -o FILE.html).\n"
+        "          Exit: 0 written, 64 usage, 73 cannot create FILE, 74 cannot write it, 78 bad policy.\n");
 }
 
 }  // namespace ctl
