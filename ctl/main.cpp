@@ -1,7 +1,8 @@
 // main.cpp — prospectctl: the command line of prospect-milter for
 // postmasters, DPOs and sales teams: `check` (check.h), `suppress` and
 // `consent` (store_cli.h), `token` (token.h), `subject`
-// (subject.h), `purge` (purge.h), `register` (register.h).
+// (subject.h), `purge` (purge.h), `register` (register.h), `report`
+// (report.h).
 #include <getopt.h>
 #include <sysexits.h>
 
@@ -12,6 +13,7 @@
 #include "check.h"
 #include "purge.h"
 #include "register.h"
+#include "report.h"
 #include "store_cli.h"
 #include "subject.h"
 #include "token.h"
@@ -80,6 +82,8 @@ int main(int argc, char** argv)
         return ctl::purge_command(argc - 1, argv + 1);
     if (argc >= 2 && std::strcmp(argv[1], "register") == 0)
         return ctl::register_command(argc - 1, argv + 1);
+    if (argc >= 2 && std::strcmp(argv[1], "report") == 0)
+        return ctl::report_command(argc - 1, argv + 1);
     if (argc >= 2 && std::strcmp(argv[1], "token") == 0)
         return ctl::token_command(argc - 1, argv + 1);
     ctl::print_usage(stderr);

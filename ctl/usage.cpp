@@ -28,6 +28,8 @@ void print_usage(std::FILE* out)
         "       prospectctl token make [-c POLICY] --rcpt ADDR --campaign ID [--key ID] [--date YYYY-MM-DD]\n"
         "       prospectctl token verify [-c POLICY] [--rcpt ADDR] TOKEN\n"
         "       prospectctl register [-c POLICY] [--format md|html] [-o FILE]\n"
+        "       prospectctl report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--campaign ID]\n"
+        "              [--format text|html|csv] [--input FILE|-] [--strict] [-o FILE]\n"
         "       prospectctl --version\n"
         "\n"
         "check     judge a message (a template before a campaign) as the milter would, with the\n"
@@ -49,7 +51,13 @@ void print_usage(std::FILE* out)
         "          Exit: 0 made / valid, 1 not valid (or names someone else), 64 usage, 78 bad policy.\n"
         "register  the GDPR art. 30 record of processing activities, from the policy, for the DPO:\n"
         "          Markdown (default) or printable HTML (--format html, or -o FILE.html).\n"
-        "          Exit: 0 written, 64 usage, 73 cannot create FILE, 74 cannot write it, 78 bad policy.\n");
+        "          Exit: 0 written, 64 usage, 73 cannot create FILE, 74 cannot write it, 78 bad policy.\n"
+        "report    the milter's decision records per campaign and UTC day, for the DPO: messages by\n"
+        "          action, rejects by rule, refused recipients, unsubscribes by channel and the delay\n"
+        "          to the first refused message, policy versions. Reads the local journal, or JSON\n"
+        "          lines (the daemon's stderr, journalctl -o json) with --input. Exit: 0 done (also\n"
+        "          when empty), 64 usage, 65 (--strict) a line was not a record, 66 unreadable input,\n"
+        "          73 cannot create the output file, 74 write error.\n");
 }
 
 }  // namespace ctl

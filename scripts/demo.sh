@@ -133,5 +133,29 @@ echo "== A sales person checks that template before the campaign: prospectctl ch
 printf 'From: Alice Martin <sales@example.com>\nTo: pierre.leroy@client-company.fr\nSubject: Payroll\nX-Campaign-ID: payroll-hr\n\n' \
     | cat - "$E2E_DIR/lost-footer.txt" >"$E2E_DIR/template.eml"
 "$top/build/ctl/prospectctl" check -c "$E2E_DIR/policy.conf" "$E2E_DIR/template.eml" | sed 's/^/   /' || true
+
+ctl() { "$top/build/ctl/prospectctl" "$@"; }
+echo
+echo "== For the DPO: the record of processing (GDPR art. 30), from the policy"
+echo "   \$ prospectctl register --format html -o register.html"
+ctl register -c "$E2E_DIR/policy.conf" --format html -o "$E2E_DIR/register.html"
+echo "   wrote $E2E_DIR/register.html ($(wc -c <"$E2E_DIR/register.html") bytes); the Markdown form begins:"
+ctl register -c "$E2E_DIR/policy.conf" | sed -n '1,30p' | sed 's/^/   | /'
+echo
+echo "== For the DPO: what was enforced, per campaign and per day"
+echo "   \$ prospectctl report --input milter.out   (journald is not running here; on a server, no --input)"
+ctl report --input "$E2E_DIR/milter.out" | sed 's/^/   | /'
+ctl report --input "$E2E_DIR/milter.out" --format html -o "$E2E_DIR/report.html"
+echo "   and as one HTML file with charts: $E2E_DIR/report.html ($(wc -c <"$E2E_DIR/report.html") bytes)"
+echo
+echo "== For the DPO: Jane asks what is held about her (right of access)"
+echo "   \$ prospectctl subject show jane.doe@client-company.fr"
+ctl subject show -c "$E2E_DIR/policy.conf" jane.doe@client-company.fr 2>/dev/null | sed 's/^/   | /'
+echo "   \$ prospectctl subject erase jane.doe@client-company.fr"
+ctl subject erase -c "$E2E_DIR/policy.conf" jane.doe@client-company.fr 2>/dev/null | sed 's/^/   | /'
+echo
+echo "== For the DPO: retention. What the daily purge would delete today, and in three years and a day"
+ctl purge -c "$E2E_DIR/policy.conf" --dry-run | sed 's/^/   | /'
+ctl purge -c "$E2E_DIR/policy.conf" --dry-run --now "$(date -u -d '+1096 days' +%F)" | sed 's/^/   | /'
 echo
 echo "== Done; stopping the milter, Postfix and the sink."
