@@ -502,7 +502,7 @@ void judge_recipients_at_end(SMFICTX* ctx, Message& message, const std::string& 
                 throw std::runtime_error("the MTA refused to remove a refused recipient");
             continue;
         }
-        first_contact = first_contact || !known_contact(*store, recipient.address);
+        first_contact = first_contact || !known_contact(*store, daemon_instance().contacts(), recipient.address);
         kept.push_back(std::move(recipient));
     }
     message.recipients = std::move(kept);
@@ -521,7 +521,7 @@ void record_contacts(const Message& message, const std::string& campaign_id)
     const auto store = daemon_instance().store().get(*message.policy);
     const auto now = static_cast<store::Time>(std::time(nullptr));
     for (const auto& recipient : message.recipients)
-        store->record_contact(store::address_key(recipient.address), now, campaign_id);
+        daemon_instance().contacts().record(store, store::address_key(recipient.address), now, campaign_id);
 }
 
 sfsistat on_end_of_message(SMFICTX* ctx)

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 
+#include "contact_recorder.h"
 #include "policy/policy.h"
 #include "store_access.h"
 
@@ -37,6 +38,8 @@ public:
 
     // The store the policy in force names (store_access.h).
     StoreAccess& store() { return m_store; }
+    // Where accepted messages' contacts are written (contact_recorder.h).
+    ContactRecorder& contacts() { return m_contacts; }
 
     // From now on new connections and messages get a temporary failure.
     void start_draining() { m_draining = true; }
@@ -52,6 +55,7 @@ private:
     int m_in_flight = 0;
     std::atomic<bool> m_draining{false};
     StoreAccess m_store;
+    ContactRecorder m_contacts;
 };
 
 // The one Daemon of the process, reachable from libmilter's C callbacks.

@@ -148,6 +148,8 @@ int run(const std::string& path, std::shared_ptr<const policy::Policy> initial)
         spdlog::warn("stopping with {} message(s) still in flight; the MTA will retry them", left);
     smfi_stop();
     one_click.reset();
+    // The contacts of the messages just finished are written before exit.
+    daemon.contacts().stop();
     remove_unix_socket(daemon.policy()->milter.socket);
     milter::log_decision(policy::lifecycle_record(*daemon.policy(), "stop", "prospect-milter stopped"));
     spdlog::default_logger()->flush();

@@ -42,9 +42,10 @@ policy::RecipientFacts recipient_facts(const store::Store& store, const policy::
     return facts;
 }
 
-bool known_contact(const store::Store& store, const store::Address& recipient)
+bool known_contact(const store::Store& store, const ContactRecorder& recorder, const store::Address& recipient)
 {
-    return store.contact(store::address_key(recipient)).has_value();
+    const auto key = store::address_key(recipient);
+    return recorder.pending(key) || store.contact(key).has_value();
 }
 
 }  // namespace milter

@@ -2,6 +2,7 @@
 // the per-recipient rules (policy/recipients.h) judge.
 #pragma once
 
+#include "contact_recorder.h"
 #include "policy/policy.h"
 #include "policy/recipients.h"
 #include "store/store.h"
@@ -23,6 +24,6 @@ policy::RecipientFacts recipient_facts(const store::Store& store, const policy::
                                        const policy::Campaign* campaign);
 
 // Whether the store knows an earlier contact with the recipient.
-bool known_contact(const store::Store& store, const store::Address& recipient);
+bool known_contact(const store::Store& store, const ContactRecorder& recorder, const store::Address& recipient);
 
 }  // namespace milter

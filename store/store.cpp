@@ -81,6 +81,24 @@ void walk(const detail::Environment& environment, Table table,
 // Writes entries in transactions of a fixed number of entries. The open
 // transaction holds LMDB's write lock, for every thread and process, until
 // it is committed: the batch belongs to the one thread that uses it.
+// One more contact with `key` at `when`, in an open write transaction.
+void add_contact(const detail::Environment& environment, Transaction& transaction, const Hash& key, Time when,
+                 std::string_view campaign)
+{
+    Contact contact;
+    contact.first = contact.last = when;
+    if (const auto value = transaction.get(Table::contacts, key))
+        contact = decoded<Contact>(environment, Table::contacts, key, *value);
+    // A message that waited in a queue may be recorded after a later one.
+    contact.first = std::min(contact.first, when);
+    if (when >= contact.last) {
+        contact.last = when;
+        contact.last_campaign = campaign;
+    }
+    ++contact.count;
+    transaction.replace(Table::contacts, key, codec::encode(contact));
+}
+
 class StoreBatch final : public Store::Batch {
 public:
     StoreBatch(detail::Environment& environment, std::size_t entries_per_transaction)
@@ -94,6 +112,7 @@ public:
 
     bool suppress(const Hash& key, const Suppression& entry) override
     {
+        m_objections = true;
         return write([&](Transaction& transaction) {
             return transaction.insert(Table::suppression, key, codec::encode(entry));
         });
@@ -101,6 +120,7 @@ public:
 
     bool add_consent(const Hash& key, const Consent& entry) override
     {
+        m_objections = true;
         return write([&](Transaction& transaction) {
             const std::string value = codec::encode(entry);
             if (transaction.insert(Table::consent, key, value))
@@ -112,12 +132,22 @@ public:
 
     bool erase_contact(const Hash& key) override
     {
+        m_objections = true;  // an erasure is flushed like an objection
         return write([&](Transaction& transaction) { return transaction.erase(Table::contacts, key); });
     }
 
     bool remove_consent(const Hash& key) override
     {
+        m_objections = true;
         return write([&](Transaction& transaction) { return transaction.erase(Table::consent, key); });
+    }
+
+    void record_contact(const Hash& key, Time when, std::string_view campaign) override
+    {
+        write([&](Transaction& transaction) {
+            add_contact(m_environment, transaction, key, when, campaign);
+            return true;
+        });
     }
 
     void commit() override
@@ -132,7 +162,9 @@ public:
             throw lost(e, pending);
         }
         drop();
-        m_environment.flush_objections();
+        if (m_objections)
+            m_environment.flush_objections();
+        m_objections = false;
     }
 
 private:
@@ -177,6 +209,7 @@ private:
     std::size_t m_per_transaction;              // entries per write transaction
     std::optional<Transaction> m_transaction;   // open since the last commit
     std::size_t m_pending = 0;                  // entries written in it
+    bool m_objections = false;                  // it holds more than contact history
 };
 
 }  // namespace
@@ -309,18 +342,7 @@ void Store::record_contact(const Hash& key, Time when, std::string_view campaign
 {
     const auto& environment = m_impl->environment;
     Transaction transaction(environment, Transaction::Kind::write);
-    Contact contact;
-    contact.first = contact.last = when;
-    if (const auto value = transaction.get(Table::contacts, key))
-        contact = decoded<Contact>(environment, Table::contacts, key, *value);
-    // A message that waited in a queue may be recorded after a later one.
-    contact.first = std::min(contact.first, when);
-    if (when >= contact.last) {
-        contact.last = when;
-        contact.last_campaign = campaign;
-    }
-    ++contact.count;
-    transaction.replace(Table::contacts, key, codec::encode(contact));
+    add_contact(environment, transaction, key, when, campaign);
     transaction.commit();  // contact history: flushed only where `durable`
 }
 

@@ -138,6 +138,9 @@ public:
         // was nothing under the key.
         virtual bool erase_contact(const Hash& key) = 0;
         virtual bool remove_consent(const Hash& key) = 0;
+        // As Store::record_contact, many per transaction: how the daemon
+        // writes its contact history (one commit, one flush, per group).
+        virtual void record_contact(const Hash& key, Time when, std::string_view campaign) = 0;
         virtual void commit() = 0;
     };
     std::unique_ptr<Batch> batch(std::size_t entries_per_transaction = 10000);

@@ -4,6 +4,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <optional>
+#include <thread>
 #include <fstream>
 
 #include "milter_session.h"
@@ -165,7 +169,13 @@ TEST_CASE("delivered mail is counted in the contact history", "[protocol][store]
     CHECK_FALSE(store->contact(key));
     daemon.send(envelope("sales@example.com", {"erin@client.fr"}), message("m6@x"));
     daemon.send(envelope("sales@example.com", {"erin@client.fr"}), message("m7@x"));
-    const auto contact = store->contact(key);
+    // The history is written behind the messages (milter/contact_recorder.h),
+    // within milliseconds.
+    std::optional<store::Contact> contact;
+    for (int tries = 0; tries < 500 && !(contact && contact->count == 2); ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        contact = store->contact(key);
+    }
     REQUIRE(contact);
     CHECK(contact->count == 2);
     CHECK(contact->last_campaign == "spring");
