@@ -30,8 +30,7 @@ Daemon::Daemon(std::string policy_path, std::shared_ptr<const policy::Policy> in
 
 std::shared_ptr<const policy::Policy> Daemon::policy() const
 {
-    std::lock_guard lock(m_policy_mutex);
-    return m_policy;
+    return m_policy.load(std::memory_order_acquire);
 }
 
 bool Daemon::reload()
@@ -51,10 +50,7 @@ bool Daemon::reload()
         spdlog::warn("reload: milter.socket, socket_group, socket_mode and timeout apply at the next restart");
     if (running->unsubscribe.listen != result.policy->unsubscribe.listen)
         spdlog::warn("reload: unsubscribe.listen applies at the next restart");
-    {
-        std::lock_guard lock(m_policy_mutex);
-        m_policy = result.policy;
-    }
+    m_policy.store(result.policy, std::memory_order_release);
     setup_logging(result.policy->logging);
     log_decision(policy::lifecycle_record(*result.policy, "reload",
                                           "policy " + result.policy->version + " loaded from " + m_path + " (was " +

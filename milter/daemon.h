@@ -47,8 +47,8 @@ public:
 
 private:
     const std::string m_path;
-    mutable std::mutex m_policy_mutex;  // guards m_policy (the pointer, not the policy)
-    std::shared_ptr<const policy::Policy> m_policy;
+    // Read by every callback, written by a reload: no lock on the read path.
+    std::atomic<std::shared_ptr<const policy::Policy>> m_policy;
 
     std::mutex m_flight_mutex;
     std::condition_variable m_flight_done;

@@ -6,6 +6,10 @@ namespace milter {
 
 std::shared_ptr<store::Store> StoreAccess::get(const policy::Policy& policy)
 {
+    // Every message asks, several times: the open store is answered without
+    // the lock.
+    if (const auto open = m_open.load(std::memory_order_acquire); open && open->path == policy.store.path)
+        return open->store;
     std::lock_guard lock(m_mutex);
     const std::string& path = policy.store.path;
     if (m_store && m_path == path)
@@ -23,10 +27,12 @@ std::shared_ptr<store::Store> StoreAccess::get(const policy::Policy& policy)
         m_store = store::Store::open(options);
         m_path = path;
         m_error.clear();
+        m_open.store(std::make_shared<const Open>(Open{m_store, m_path}), std::memory_order_release);
         spdlog::info("store {} opened", path);
         return m_store;
     } catch (const store::StoreError& e) {
         m_store.reset();
+        m_open.store(nullptr, std::memory_order_release);
         m_path = path;
         m_error = e.what();
         m_retry_after = now + kRetry;

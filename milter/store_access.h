@@ -4,6 +4,7 @@
 // most every few seconds while each message gets the failure action.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,13 @@ private:
     std::string m_path;  // of m_store, or of the last failed attempt
     std::string m_error;  // why the last attempt failed
     std::chrono::steady_clock::time_point m_retry_after{};
+
+    // The store in use and its path, published for the lock-free fast path.
+    struct Open {
+        std::shared_ptr<store::Store> store;
+        std::string path;
+    };
+    std::atomic<std::shared_ptr<const Open>> m_open;
 };
 
 }  // namespace milter
