@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "html_text.h"
+
 namespace ctl {
 
 namespace {
@@ -110,26 +112,9 @@ std::string markdown_section(const Section& section)
 
 // --- HTML -----------------------------------------------------------------
 
-std::string html_escaped(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
-
 std::string html_span(const Span& span)
 {
-    const std::string text = html_escaped(span.text);
+    const std::string text = html_escape(span.text);
     switch (span.style) {
     case Style::plain: return text;
     case Style::missing: return "<em class=\"missing\">" + text + "</em>";
@@ -150,7 +135,7 @@ std::string html_text(const Text& text)
 
 std::string html_item(const Item& item)
 {
-    std::string out = "<dt>" + html_escaped(item.label) + "</dt>\n<dd>";
+    std::string out = "<dt>" + html_escape(item.label) + "</dt>\n<dd>";
     if (item.values.size() == 1)
         out += html_text(item.values.front());
     if (!item.note.empty())
@@ -178,7 +163,7 @@ std::string html_section(const Section& section)
 {
     const bool part = section.level == 1;
     std::string out = part ? "<section>\n<h2>" : "<section class=\"activity\">\n<h3>";
-    out += html_escaped(section.title) + (part ? "</h2>\n" : "</h3>\n");
+    out += html_escape(section.title) + (part ? "</h2>\n" : "</h3>\n");
     for (const auto& paragraph : section.paragraphs)
         out += "<p>" + html_text(paragraph) + "</p>\n";
     return out + html_items(section.items) + "</section>\n";
@@ -225,8 +210,8 @@ std::string render_markdown(const RecordOfProcessing& record)
 std::string render_html(const RecordOfProcessing& record)
 {
     std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
-                      html_escaped(record.title) + "</title>\n<style>\n" + std::string(stylesheet) +
-                      "</style>\n</head>\n<body>\n<header>\n<h1>" + html_escaped(record.title) + "</h1>\n" +
+                      html_escape(record.title) + "</title>\n<style>\n" + std::string(stylesheet) +
+                      "</style>\n</head>\n<body>\n<header>\n<h1>" + html_escape(record.title) + "</h1>\n" +
                       html_items(record.identification, "identification") + "</header>\n";
     for (const auto& section : record.sections)
         out += html_section(section);

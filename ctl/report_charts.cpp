@@ -93,22 +93,6 @@ std::string axes(Count highest)
 
 }  // namespace
 
-std::string html_escape(std::string_view raw)
-{
-    std::string out;
-    out.reserve(raw.size());
-    for (const char c : raw) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string daily_actions_chart(const std::map<policy::Day, ActionCounts>& days)
 {

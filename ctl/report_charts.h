@@ -7,12 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "html_text.h"
 #include "report_summary.h"
 
 namespace ctl::report {
-
-// Text made safe inside HTML or SVG, text or attribute.
-std::string html_escape(std::string_view text);
 
 // Messages per UTC day as stacked bars of pass, monitor, tag, quarantine and
 // reject, every day from the first to the last shown (an empty day is a gap,
