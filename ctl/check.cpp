@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "load_policy.h"
 #include "policy/config.h"
 #include "policy/mime.h"
 #include "policy/text.h"
@@ -127,13 +128,10 @@ void print_json(const CheckOptions& options, const policy::Policy& policy, const
 
 int run_check(const CheckOptions& options)
 {
-    const auto loaded = policy::load_policy(options.policy_path);
-    if (!loaded.ok()) {
-        for (const auto& error : loaded.errors)
-            std::fprintf(stderr, "%s\n", error.to_string().c_str());
+    const auto loaded = load_policy_or_report(options.policy_path);
+    if (!loaded)
         return EX_CONFIG;
-    }
-    const policy::Policy& policy = *loaded.policy;
+    const policy::Policy& policy = *loaded;
     std::string bytes;
     if (!read_input(options.input, bytes)) {
         std::fprintf(stderr, "prospectctl check: cannot read %s\n", options.input.c_str());

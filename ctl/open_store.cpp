@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "load_policy.h"
 #include "policy/config.h"
 
 namespace ctl {
@@ -51,19 +52,16 @@ std::unique_ptr<store::Store> open_store(const StoreLocation& location, Access a
                                          const std::function<int()>& before_open, int& status,
                                          std::shared_ptr<const policy::Policy>& policy)
 {
-    const auto loaded = policy::load_policy(location.policy_path);
-    if (!loaded.ok()) {
-        for (const auto& error : loaded.errors)
-            std::fprintf(stderr, "%s\n", error.to_string().c_str());
+    policy = load_policy_or_report(location.policy_path);
+    if (!policy) {
         status = EX_CONFIG;
         return nullptr;
     }
-    policy = loaded.policy;
     if (before_open && (status = before_open()) != EX_OK)
         return nullptr;
     store::StoreOptions options;
-    options.path = location.store_override.empty() ? loaded.policy->store.path : location.store_override;
-    options.map_size = loaded.policy->store.map_size;
+    options.path = location.store_override.empty() ? policy->store.path : location.store_override;
+    options.map_size = policy->store.map_size;
     options.read_only = access == Access::read_only;
     warn_if_root_creates(location, options.path, access);
     try {

@@ -4,7 +4,6 @@
 #include <sysexits.h>
 
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "policy/config.h"
 #include "policy/retention.h"
 #include "policy/text.h"
+#include "policy/verdict.h"
 
 namespace ctl {
 
@@ -35,11 +35,6 @@ struct Expired {
     std::uint64_t consents_seen = 0;
 };
 
-policy::Day day_of(store::Time when)
-{
-    return when >= 0 ? when / 86400 : (when - 86399) / 86400;
-}
-
 // Walks first, erases after: a walk holds a read transaction, and space
 // freed meanwhile would not be reused.
 Expired find_expired(const policy::Policy& policy, const store::Store& store, policy::Day today)
@@ -47,7 +42,7 @@ Expired find_expired(const policy::Policy& policy, const store::Store& store, po
     Expired expired;
     store.for_each_contact([&](const store::Hash& key, const store::Contact& contact) {
         ++expired.contacts_seen;
-        if (policy::contact_expired(policy, day_of(contact.last), contact.last_campaign, today)) {
+        if (policy::contact_expired(policy, policy::day_of(contact.last), contact.last_campaign, today)) {
             expired.contacts.push_back(key);
             ++expired.contacts_by_campaign[contact.last_campaign.empty() ? "(none)" : contact.last_campaign];
         }
@@ -55,7 +50,7 @@ Expired find_expired(const policy::Policy& policy, const store::Store& store, po
     });
     store.for_each_consent([&](const store::Hash& key, const store::Consent& consent) {
         ++expired.consents_seen;
-        if (policy::consent_expired(policy, day_of(consent.when), today))
+        if (policy::consent_expired(policy, policy::day_of(consent.when), today))
             expired.consents.push_back(key);
         return true;
     });
@@ -134,12 +129,12 @@ int purge_command(int argc, char** argv)
     }
     if (optind != argc)
         return usage_error("purge takes no arguments");
-    policy::Day today = day_of(static_cast<store::Time>(std::time(nullptr)));
+    policy::Day today = policy::today_utc();
     if (!line.now.empty()) {
-        const auto when = parse_date(line.now);
-        if (!when)
+        const auto day = policy::parse_day(line.now);
+        if (!day)
             return usage_error("--now " + line.now + ": not a date written YYYY-MM-DD");
-        today = day_of(*when);
+        today = *day;
     }
     const Access access = line.dry_run ? Access::read_only : Access::read_write;
     return with_policy_and_store(line.location, access, [&](const policy::Policy& policy, store::Store& store) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "load_policy.h"
 #include "register_document.h"
 #include "register_render.h"
 #include "usage.h"
@@ -93,14 +94,11 @@ int write_document(const std::string& document, const std::string& output)
 
 int write_register(const RegisterLine& line)
 {
-    const auto loaded = policy::load_policy(line.policy_path);
-    if (!loaded.ok()) {
-        for (const auto& error : loaded.errors)
-            std::fprintf(stderr, "%s\n", error.to_string().c_str());
+    const auto loaded = load_policy_or_report(line.policy_path);
+    if (!loaded)
         return EX_CONFIG;
-    }
     const RecordSource source{shown_path(line.policy_path), static_cast<std::int64_t>(std::time(nullptr))};
-    const auto record = build_record(*loaded.policy, source);
+    const auto record = build_record(*loaded, source);
     const auto document = format_of(line) == Format::html ? render_html(record) : render_markdown(record);
     return write_document(document, line.output);
 }

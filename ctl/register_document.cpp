@@ -89,7 +89,7 @@ std::string in_years_and_days(int days)
 
 std::string utc_timestamp(std::int64_t seconds)
 {
-    const std::int64_t day = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+    const std::int64_t day = policy::day_of(seconds);
     const std::int64_t in_day = seconds - day * 86400;
     char clock[16];
     std::snprintf(clock, sizeof clock, "%02d:%02d", static_cast<int>(in_day / 3600),

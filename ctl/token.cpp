@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "load_policy.h"
 #include "store_keys.h"
 #include "usage.h"
 #include "policy/config.h"
@@ -38,14 +39,6 @@ int usage_error(const std::string& message)
     return EX_USAGE;
 }
 
-std::shared_ptr<const policy::Policy> load(const std::string& path)
-{
-    auto result = policy::load_policy(path);
-    for (const auto& error : result.errors)
-        std::fprintf(stderr, "%s\n", error.to_string().c_str());
-    return result.policy;
-}
-
 
 int make(const TokenLine& line)
 {
@@ -56,12 +49,12 @@ int make(const TokenLine& line)
     }
     policy::Day day = policy::today_utc();
     if (!line.date.empty()) {
-        const auto when = parse_date(line.date);
-        if (!when)
+        const auto given = policy::parse_day(line.date);
+        if (!given)
             return usage_error("--date " + line.date + ": not a date written YYYY-MM-DD");
-        day = *when / 86400;
+        day = *given;
     }
-    const auto policy = load(line.policy_path);
+    const auto policy = load_policy_or_report(line.policy_path);
     if (!policy)
         return EX_CONFIG;
     const auto& keys = policy->unsubscribe.keys;
@@ -92,7 +85,7 @@ int make(const TokenLine& line)
 // Exit 0 valid (and naming --rcpt when given), 1 not.
 int verify(const TokenLine& line)
 {
-    const auto policy = load(line.policy_path);
+    const auto policy = load_policy_or_report(line.policy_path);
     if (!policy)
         return EX_CONFIG;
     const auto checked = unsubscribe::verify_token(line.token, policy->unsubscribe.keys);

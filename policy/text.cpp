@@ -68,6 +68,11 @@ std::string format_day(Day day)
     return buffer;
 }
 
+Day day_of(std::int64_t seconds)
+{
+    return seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+}
+
 std::string domain_of(std::string_view address)
 {
     const auto at = address.rfind('@');

@@ -25,6 +25,8 @@ std::string_view trim(std::string_view text, std::string_view blanks = " \t\r\n"
 // "YYYY-MM-DD" (a real calendar date) to days since the epoch.
 std::optional<Day> parse_day(std::string_view text);
 std::string format_day(Day day);
+// The UTC day a time (seconds since the epoch) falls on; before 1970 too.
+Day day_of(std::int64_t seconds);
 
 // The domain part of an address ("" when there is none), lower-cased.
 std::string domain_of(std::string_view address);
