@@ -233,7 +233,7 @@ TUNING=(
 # prospect-milter: policy, key, store, suppression list
 # ---------------------------------------------------------------------------
 
-mkdir -p "$D/keys" "$D/sock-baseline" "$D/sock-prospect" "$D/spool"
+mkdir -p "$D/keys" "$D/sock-baseline" "$D/sock-prospect"
 (umask 077; openssl rand -base64 48 >"$D/keys/1.key")
 chmod 600 "$D/keys/1.key"
 WEB=$(e2e_free_port)
@@ -276,7 +276,6 @@ rules: {
 };
 content: {
   keywords = "$top/conf/keywords.conf";
-  spool_directory = "$D/spool";
 };
 consent: {
   consumer_domains = "$top/conf/consumer-domains.conf";

@@ -366,8 +366,8 @@ std::string large_message(std::size_t attachment_base64_bytes)
            base64_lines(pdf) + "\r\n--" + boundary + "--\r\n";
 }
 
-// An unlinked temporary file holding bytes, as the milter's spool
-// (milter/spool.cpp: O_TMPFILE in the spool directory).
+// An unlinked temporary file holding bytes: read_message_fd() reads it in
+// 64 KiB chunks, the size of the body chunks the milter receives.
 int spool_file(const std::string& bytes)
 {
     const char* dir = std::getenv("TMPDIR");
@@ -699,7 +699,7 @@ int main(int argc, char** argv)
     const std::vector<Case> cases = {
         {"a) 20 KB, read_message + judge", [&] { (void)inspect_memory(typical); },
          [&] { baseline_memory(typical); }, 100, 0},
-        {"b) 10 MB, spooled: read_message_fd + judge", [&] { (void)inspect_fd(fd, large.size()); },
+        {"b) 10 MB, in 64 KiB chunks: read_message_fd + judge", [&] { (void)inspect_fd(fd, large.size()); },
          [&] { baseline_fd(fd); }, 20000, 2048},
         {"c) 10 MB, in memory: read_message + judge", [&] { (void)inspect_memory(large); },
          [&] { baseline_memory(large); }, 0, 0},

@@ -105,7 +105,6 @@ rules: {
 };
 content: {
   keywords = "$top/conf/keywords.conf";
-  spool_directory = "$work";
 };
 consent: {
   consumer_domains = "$top/conf/consumer-domains.conf";

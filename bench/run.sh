@@ -9,7 +9,7 @@
 #
 # Environment: BUILD_DIR (default build-bench/ at the top of the tree), JOBS
 # (parallel compile jobs, default 2), TMPDIR (where the 10 MB message is
-# spooled, default /tmp).
+# written, default /tmp).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)

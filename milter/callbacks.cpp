@@ -19,8 +19,8 @@
 #include "decision_log.h"
 #include "list_unsubscribe.h"
 #include "mailed_unsubscribes.h"
+#include "message_reading.h"
 #include "recipient_checks.h"
-#include "spool.h"
 #include "policy/recipients.h"
 #include "policy/record.h"
 #include "policy/scope.h"
@@ -37,7 +37,7 @@ constexpr std::size_t max_header_value = 998;  // RFC 5322 line limit
 
 struct Message {
     explicit Message(std::shared_ptr<const policy::Policy> pinned, const std::string& service)
-        : policy(std::move(pinned)), scope(policy->scope, service), spool(policy->content)
+        : policy(std::move(pinned)), scope(policy->scope, service), reading(policy->content)
     {
         facts.service = service;
     }
@@ -46,7 +46,7 @@ struct Message {
     std::shared_ptr<const policy::Policy> policy;  // the policy this message is judged by
     policy::MessageScope scope;
     policy::MessageFacts facts;
-    MessageSpool spool;         // the message's bytes, for the content rules
+    MessageReading reading;     // the message read as it arrives, for the content rules
     int tag_headers_seen = 0;  // X-Prospect-Policy headers the client sent (removed, never trusted)
 
     // An external recipient still in the message.
@@ -356,7 +356,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value)
         if (!connection->message || !name || !value)
             return next;
         Message& message = *connection->message;
-        message.spool.append_header(name, value);
+        message.reading.append_header(name, value);
         const std::string_view campaign_header = message.policy->scope.campaign_header;
         if (!campaign_header.empty() && strcasecmp(name, campaign_header.data()) == 0 &&
             !message.facts.campaign_header) {
@@ -382,7 +382,7 @@ sfsistat on_end_of_headers(SMFICTX* ctx)
         if (connection->message->scope.state(policy::Stage::headers) == policy::ScopeState::not_prospecting &&
             !connection->message->mails_an_unsubscribe())
             return accept_out_of_scope(*connection, policy::Stage::headers);
-        connection->message->spool.append("\r\n");
+        connection->message->reading.append("\r\n");
         return SMFIS_CONTINUE;
     });
 }
@@ -393,7 +393,7 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length)
         auto* connection = connection_of(ctx);
         if (!connection->message || !chunk)
             return SMFIS_CONTINUE;
-        const bool kept = connection->message->spool.append({reinterpret_cast<const char*>(chunk), length});
+        const bool kept = connection->message->reading.append({reinterpret_cast<const char*>(chunk), length});
         return !kept && connection->can_skip_body ? SMFIS_SKIP : SMFIS_CONTINUE;
     });
 }
@@ -534,11 +534,11 @@ sfsistat on_end_of_message(SMFICTX* ctx)
         if (const auto queue_id = macro(ctx, "i"); !queue_id.empty())
             message.facts.queue_id = queue_id;
         message.facts.today = policy::today_utc();
-        message.facts.size = message.spool.size();
-        message.facts.too_large = message.spool.too_large();
+        message.facts.size = message.reading.size();
+        message.facts.too_large = message.reading.too_large();
         std::optional<policy::MessageContent> content;
         if (!message.facts.too_large)
-            content = message.spool.read();
+            content = message.reading.finish();
         if (message.mails_an_unsubscribe()) {
             if (const auto reply = take_unsubscribe_mail(ctx, message, content ? &*content : nullptr)) {
                 connection->message.reset();

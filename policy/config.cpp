@@ -653,12 +653,6 @@ void Loader::read_content(const Setting& group, ContentSettings& content)
     read_group(group, {
         {"keywords", [&](const Setting& s) { read_string(s, content.keywords_file); }},
         {"max_message_size", [&](const Setting& s) { read_size(s, content.max_message_size, 1024, 1024ull << 20); }},
-        {"memory_threshold", [&](const Setting& s) { read_size(s, content.memory_threshold, 0, 64ull << 20); }},
-        {"spool_directory", [&](const Setting& s) {
-            read_string(s, content.spool_directory);
-            if (s.getType() == Setting::TypeString && !content.spool_directory.starts_with("/"))
-                error(s, "'content.spool_directory' must be an absolute path");
-        }},
     });
 }
 

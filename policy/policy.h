@@ -84,8 +84,6 @@ struct Organisation {
 struct ContentSettings {
     std::string keywords_file;                       // the shipped phrase lists (keywords.conf)
     std::size_t max_message_size = 10 * 1024 * 1024; // larger messages fail the `size` rule
-    std::size_t memory_threshold = 256 * 1024;       // bytes kept in memory before spooling to a file
-    std::string spool_directory = "/var/tmp";        // where larger messages are spooled (unlinked files)
 };
 
 // What makes a message prospecting (see scope.h for how it is decided).

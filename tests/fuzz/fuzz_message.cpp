@@ -1,9 +1,8 @@
 // fuzz_message.cpp — libFuzzer target: the whole message inspection on
 // arbitrary bytes (tests/fuzz/README.md).
 //
-// Each input goes through what the milter does at end of message for a
-// message held in memory (milter/spool.cpp keeps up to 256 KiB in memory,
-// which is also the -max_len of the smoke run):
+// Each input goes through what the milter does with a message (the MIME
+// reader, fed at once here; the unit tests show chunks change nothing):
 //   read_message() -> MessageFacts as prospectctl check builds them ->
 //   judge() -> the verdict's texts and the decision record;
 // and, directly, through html_to_visible() and plain_to_visible(), so that
