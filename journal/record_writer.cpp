@@ -6,11 +6,143 @@
 
 #include <chrono>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <vector>
 
 namespace journal {
+
+namespace {
+
+// A JSON line is written straight into one string: building a JSON tree
+// (nlohmann::ordered_json, as this did before) and serialising it was 5 %
+// of the daemon's instructions per message. The output is byte for byte
+// what nlohmann's dump(-1, ' ', false, error_handler_t::replace) printed:
+// tests/unit/record_writer_test.cpp keeps that implementation to compare.
+
+struct Member {
+    std::string_view name;
+    std::string_view value;
+};
+
+// As in the JSON object this replaced, a name given twice keeps its first
+// place and takes its last value.
+void set_member(std::vector<Member>& members, std::string_view name, std::string_view value)
+{
+    for (auto& member : members)
+        if (member.name == name) {
+            member.value = value;
+            return;
+        }
+    members.push_back({name, value});
+}
+
+// Bytes that go into a JSON string as they are; the rest is escaped, or is
+// the start of a UTF-8 sequence.
+bool is_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+void append_escape(std::string& out, unsigned char c)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    switch (c) {
+    case '"': out += "\\\""; return;
+    case '\\': out += "\\\\"; return;
+    case '\b': out += "\\b"; return;
+    case '\t': out += "\\t"; return;
+    case '\n': out += "\\n"; return;
+    case '\f': out += "\\f"; return;
+    case '\r': out += "\\r"; return;
+    }
+    const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0x0f]};
+    out.append(escape, sizeof escape);
+}
+
+struct Utf8Sequence {
+    std::size_t length;  // bytes taken: the sequence, or what one U+FFFD replaces
+    bool valid;
+};
+
+// The UTF-8 sequence `text` starts with (its first byte is not ASCII).
+// Invalid bytes are replaced by Unicode's "maximal subpart" practice, as
+// nlohmann's replace handler did: one U+FFFD for a byte that starts no
+// sequence, or for the start of a sequence up to the byte that breaks it,
+// which is then read again; one for a sequence cut short by the end.
+Utf8Sequence utf8_sequence(std::string_view text)
+{
+    const auto lead = static_cast<unsigned char>(text[0]);
+    std::size_t length = 0;
+    unsigned char low = 0x80;   // the second byte's range: narrower after some
+    unsigned char high = 0xbf;  // leads, excluding overlong forms, surrogates and > U+10FFFF
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        low = lead == 0xe0 ? 0xa0 : 0x80;
+        high = lead == 0xed ? 0x9f : 0xbf;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        low = lead == 0xf0 ? 0x90 : 0x80;
+        high = lead == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return {1, false};
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+        if (k == text.size())
+            return {k, false};
+        const auto byte = static_cast<unsigned char>(text[k]);
+        if (byte < (k == 1 ? low : 0x80) || byte > (k == 1 ? high : 0xbf))
+            return {k, false};
+    }
+    return {length, true};
+}
+
+void append_string(std::string& out, std::string_view text)
+{
+    out += '"';
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t end = i;
+        while (end < text.size() && is_plain(static_cast<unsigned char>(text[end])))
+            ++end;
+        out.append(text.substr(i, end - i));
+        if (end == text.size())
+            break;
+        i = end;
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            append_escape(out, c);
+            ++i;
+            continue;
+        }
+        const auto sequence = utf8_sequence(text.substr(i));
+        out.append(sequence.valid ? text.substr(i, sequence.length) : std::string_view("\xEF\xBF\xBD"));
+        i += sequence.length;
+    }
+    out += '"';
+}
+
+std::string object_line(const std::vector<Member>& members)
+{
+    std::size_t size = 3;  // {}\n
+    for (const auto& member : members)
+        size += member.name.size() + member.value.size() + 6;  // "":"",
+    std::string out;
+    out.reserve(size + size / 8);  // room for a few escapes
+    out += '{';
+    for (const auto& member : members) {
+        if (&member != &members.front())
+            out += ',';
+        append_string(out, member.name);
+        out += ':';
+        append_string(out, member.value);
+    }
+    out += "}\n";
+    return out;
+}
+
+}  // namespace
 
 bool journald_reachable()
 {
@@ -40,15 +172,23 @@ std::string json_line(const policy::DecisionRecord& record, std::string_view ide
     // lines and `journalctl -o json` alike.
     const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::system_clock::now().time_since_epoch());
-    nlohmann::ordered_json object;
-    object["MESSAGE"] = record.message;
-    object["PRIORITY"] = std::to_string(static_cast<int>(record.priority));
-    object["SYSLOG_IDENTIFIER"] = identifier;
-    object["__REALTIME_TIMESTAMP"] = std::to_string(now.count());
+    return json_line(record, identifier, now.count());
+}
+
+std::string json_line(const policy::DecisionRecord& record, std::string_view identifier,
+                      std::int64_t realtime_microseconds)
+{
+    const std::string priority = std::to_string(static_cast<int>(record.priority));
+    const std::string stamp = std::to_string(realtime_microseconds);
+    std::vector<Member> members;
+    members.reserve(record.fields.size() + 4);
+    set_member(members, "MESSAGE", record.message);
+    set_member(members, "PRIORITY", priority);
+    set_member(members, "SYSLOG_IDENTIFIER", identifier);
+    set_member(members, "__REALTIME_TIMESTAMP", stamp);
     for (const auto& [name, value] : record.fields)
-        object[name] = value;
-    // Replace, not throw, on invalid UTF-8 from a message header.
-    return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        set_member(members, name, value);
+    return object_line(members);
 }
 
 }  // namespace journal

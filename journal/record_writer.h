@@ -3,6 +3,7 @@
 // with the same fields, as `journalctl -o json` would print it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,8 @@ void write_journald(const policy::DecisionRecord& record, std::string_view ident
 // SYSLOG_IDENTIFIER, __REALTIME_TIMESTAMP (microseconds, now) and the
 // PROSPECT_* fields; invalid UTF-8 replaced, never thrown on.
 std::string json_line(const policy::DecisionRecord& record, std::string_view identifier);
+// The same, stamped `realtime_microseconds` since the epoch.
+std::string json_line(const policy::DecisionRecord& record, std::string_view identifier,
+                      std::int64_t realtime_microseconds);
 
 }  // namespace journal

@@ -2,18 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
 namespace milter {
-
-namespace {
-
-// Far more than a second of mail at full speed: reached only when the disk
-// stalls, and then the messages wait instead of memory growing.
-constexpr std::size_t max_queued = 100000;
-
-}  // namespace
 
 std::size_t ContactRecorder::HashOf::operator()(const store::Hash& hash) const
 {
@@ -22,7 +15,8 @@ std::size_t ContactRecorder::HashOf::operator()(const store::Hash& hash) const
     return value;
 }
 
-ContactRecorder::ContactRecorder() : m_thread([this] { run(); }) {}
+// The thread starts last: it reads the members initialised before it.
+ContactRecorder::ContactRecorder(ContactGrouping grouping) : m_grouping(grouping), m_thread([this] { run(); }) {}
 
 ContactRecorder::~ContactRecorder()
 {
@@ -32,17 +26,34 @@ ContactRecorder::~ContactRecorder()
 void ContactRecorder::record(std::shared_ptr<store::Store> store, const store::Hash& recipient, store::Time when,
                              std::string campaign)
 {
+    Entry entry{std::move(store), recipient, when, std::move(campaign)};
     std::unique_lock lock(m_mutex);
+    m_written.wait(lock, [&] { return m_queue.size() < m_grouping.max_queued || m_stopping; });
     if (m_stopping) {
+        // The writer may be gone already: queued now, this would never be written.
         lock.unlock();
-        write({{std::move(store), recipient, when, std::move(campaign)}});
+        std::vector<Entry> alone;
+        alone.push_back(std::move(entry));
+        write(alone);
         return;
     }
-    m_written.wait(lock, [&] { return m_queue.size() < max_queued || m_stopping; });
-    m_queue.push_back({std::move(store), recipient, when, std::move(campaign)});
-    ++m_pending[recipient];
+    const bool wake = enqueue(std::move(entry));
+    lock.unlock();
+    if (wake)
+        m_wake.notify_one();
+}
+
+// With m_mutex held. Whether the writer must be woken: it sleeps through a
+// group's window, and needs waking only to start it, or to end it early
+// when the group is full.
+bool ContactRecorder::enqueue(Entry entry)
+{
+    if (m_queue.empty())
+        m_group_start = std::chrono::steady_clock::now();
+    ++m_pending[entry.recipient];
+    m_queue.push_back(std::move(entry));
     ++m_queued;
-    m_wake.notify_one();
+    return m_queue.size() == 1 || m_queue.size() == m_grouping.group_size;
 }
 
 bool ContactRecorder::pending(const store::Hash& recipient) const
@@ -55,6 +66,11 @@ void ContactRecorder::flush()
 {
     std::unique_lock lock(m_mutex);
     const std::uint64_t target = m_queued;
+    if (m_done >= target)
+        return;
+    // Whoever flushes wants the contacts on disk now, not at the window's end.
+    m_flush_upto = std::max(m_flush_upto, target);
+    m_wake.notify_one();
     m_written.wait(lock, [&] { return m_done >= target; });
 }
 
@@ -72,23 +88,46 @@ void ContactRecorder::stop()
         m_thread.join();
 }
 
+// With m_mutex held: the group is written before its window ends.
+bool ContactRecorder::group_due() const
+{
+    return m_stopping || m_queue.size() >= m_grouping.group_size || m_flush_upto > m_taken;
+}
+
+// Waits for a group to start, then for its window to end (or for it to be
+// due sooner); empty when stopping with nothing left to write.
+std::vector<ContactRecorder::Entry> ContactRecorder::next_group(std::unique_lock<std::mutex>& lock)
+{
+    m_wake.wait(lock, [&] { return !m_queue.empty() || m_stopping; });
+    if (!m_queue.empty())
+        m_wake.wait_until(lock, m_group_start + m_grouping.window, [&] { return group_due(); });
+    std::vector<Entry> group;
+    group.swap(m_queue);
+    m_taken += group.size();
+    return group;
+}
+
+// With m_mutex held, after `group` is on disk.
+void ContactRecorder::written(const std::vector<Entry>& group)
+{
+    for (const auto& entry : group)
+        if (--m_pending[entry.recipient] == 0)
+            m_pending.erase(entry.recipient);
+    m_done += group.size();
+}
+
 void ContactRecorder::run()
 {
     std::unique_lock lock(m_mutex);
     for (;;) {
-        m_wake.wait(lock, [&] { return !m_queue.empty() || m_stopping; });
-        if (m_queue.empty())
+        const auto group = next_group(lock);
+        if (group.empty())
             return;  // stopping, and everything written
-        std::vector<Entry> group;
-        group.swap(m_queue);
         lock.unlock();
         m_written.notify_all();  // room in the queue again
         write(group);
         lock.lock();
-        for (const auto& entry : group)
-            if (--m_pending[entry.recipient] == 0)
-                m_pending.erase(entry.recipient);
-        m_done += group.size();
+        written(group);
         m_written.notify_all();
     }
 }

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <variant>
 
+#include "daemon.h"
 #include "decision_log.h"
 #include "unsubscribe/intake.h"
 #include "unsubscribe/token.h"
@@ -43,6 +44,10 @@ void take_mailed_unsubscribes(store::Store& store, const policy::Policy& policy,
         event.queue_id = mail.queue_id;
         const auto checked = unsubscribe::verify_token(text, policy.unsubscribe.keys);
         if (const auto* token = std::get_if<unsubscribe::Token>(&checked)) {
+            // The token's recipient prefix is completed from the contact
+            // history: contacts still waiting for their group commit must
+            // be in it, or the objection is kept under the partial key.
+            daemon_instance().contacts().flush();
             const auto taken = unsubscribe::take_unsubscribe(store, policy, *token, store::SuppressionSource::mailto, now);
             event.token = token;
             event.unsubscribed = &taken;

@@ -27,6 +27,10 @@ unsubscribe::UnsubscribeResult unsubscribe_by_token(Daemon& daemon, std::string_
     }
     const auto& token = std::get<unsubscribe::Token>(checked);
     try {
+        // The token's recipient prefix is completed from the contact
+        // history: contacts still waiting for their group commit must be
+        // in it, or the objection is kept under the partial key.
+        daemon.contacts().flush();
         const auto store = daemon.store().get(*policy);
         const auto taken = unsubscribe::take_unsubscribe(*store, *policy, token, store::SuppressionSource::one_click,
                                                          static_cast<store::Time>(std::time(nullptr)));

@@ -570,6 +570,7 @@ void Loader::read_signing_keys(const Setting& list, std::vector<SigningKey>& key
                              " holds fewer than 32 bytes (make one with: openssl rand -base64 48)");
             continue;
         }
+        key.hmac = std::make_shared<const HmacSha256>(key.secret);
         keys.push_back(std::move(key));
     }
 }

@@ -126,11 +126,18 @@ struct ConsentSettings {
     int validity_days = 0;              // a consent older than this is purged; 0 = kept until withdrawn
 };
 
+class HmacSha256;  // digest.h
+
 // A key that signs and verifies unsubscribe tokens (unsubscribe/token.h).
 struct SigningKey {
     int id = 0;          // 1..255, carried in every token it signs
     std::string file;    // where it was read from
     std::string secret;  // the file's contents, at least 32 bytes
+    // `secret` made ready to sign with, once, when the policy is read, so
+    // that no token pays for it; shared read-only by every thread and copy.
+    // A key built otherwise (tests, tools) may leave it empty: tokens are
+    // then signed with `secret` prepared on the spot, to the same result.
+    std::shared_ptr<const HmacSha256> hmac;
 };
 
 // What happens to a List-Unsubscribe header the message already has.

@@ -246,11 +246,22 @@ std::variant<std::string, Invalid> normalise_domain_name(std::string_view text)
     return a_label;
 }
 
+// Fetched on first use and kept for the process: EVP_sha256() would have
+// OpenSSL 3 look the algorithm up (locks, allocations) on every digest. A
+// fetched algorithm is immutable and shared by threads (openssl-threads(7)).
+const EVP_MD* sha256_algorithm()
+{
+    static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (md == nullptr)
+        throw std::runtime_error("SHA-256 is not available from libcrypto");
+    return md;
+}
+
 Hash sha256(std::string_view data)
 {
     Hash hash{};
     unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), hash.data(), &length, EVP_sha256(), nullptr) != 1 ||
+    if (EVP_Digest(data.data(), data.size(), hash.data(), &length, sha256_algorithm(), nullptr) != 1 ||
         length != hash.size())
         throw std::runtime_error("SHA-256 failed");  // only without memory or a usable libcrypto
     return hash;

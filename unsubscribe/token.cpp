@@ -1,13 +1,11 @@
 #include "token.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstring>
-#include <stdexcept>
+
+#include "policy/digest.h"
 
 namespace unsubscribe {
 
@@ -58,24 +56,21 @@ std::optional<TokenBytes> from_base64url(std::string_view text)
     return bytes;
 }
 
-std::array<unsigned char, 32> signature(const policy::SigningKey& key, const unsigned char* data)
+policy::Sha256Digest signature(const policy::SigningKey& key, const unsigned char* data)
 {
-    std::array<unsigned char, 32> mac{};
-    unsigned length = 0;
-    if (!HMAC(EVP_sha256(), key.secret.data(), static_cast<int>(key.secret.size()), data, signed_length, mac.data(),
-              &length))
-        throw std::runtime_error("HMAC-SHA256 failed");
-    return mac;
+    const std::span<const unsigned char> signed_bytes(data, signed_length);
+    if (key.hmac)
+        return key.hmac->sign(signed_bytes);
+    return policy::HmacSha256(key.secret).sign(signed_bytes);
 }
 
 }  // namespace
 
 CampaignTag campaign_tag(std::string_view campaign)
 {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(campaign.data()), campaign.size(), digest);
+    const auto digest = policy::sha256(campaign);
     CampaignTag tag{};
-    std::copy_n(digest, tag.size(), tag.begin());
+    std::copy_n(digest.begin(), tag.size(), tag.begin());
     return tag;
 }
 

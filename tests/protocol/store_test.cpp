@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
+#include <regex>
 #include <thread>
 #include <fstream>
 
@@ -170,7 +172,7 @@ TEST_CASE("delivered mail is counted in the contact history", "[protocol][store]
     daemon.send(envelope("sales@example.com", {"erin@client.fr"}), message("m6@x"));
     daemon.send(envelope("sales@example.com", {"erin@client.fr"}), message("m7@x"));
     // The history is written behind the messages (milter/contact_recorder.h),
-    // within milliseconds.
+    // within its 100 ms group-commit window.
     std::optional<store::Contact> contact;
     for (int tries = 0; tries < 500 && !(contact && contact->count == 2); ++tries) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -183,4 +185,41 @@ TEST_CASE("delivered mail is counted in the contact history", "[protocol][store]
     REQUIRE(records.size() == 2);
     CHECK(records[0]["PROSPECT_FIRST_CONTACT"] == "1");
     CHECK(records[1]["PROSPECT_FIRST_CONTACT"] == "0");
+}
+
+TEST_CASE("an unsubscribe right after the message finds the recipient's whole key", "[protocol][store]")
+{
+    // The contact history is written in 100 ms groups; an unsubscribe that
+    // comes sooner must still find the recipient there, not fall back to
+    // the token's partial key.
+    std::string key_dir = (std::filesystem::temp_directory_path() / "prospect-key.XXXXXX").string();
+    REQUIRE(::mkdtemp(key_dir.data()));
+    const std::string key_file = key_dir + "/1.key";
+    std::ofstream(key_file) << std::string(48, 'k');
+    std::filesystem::permissions(key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    const std::string unsubscribe = "unsubscribe: { keys = ( { id = 1; file = \"" + key_file +
+                                    "\"; } ); address = \"unsubscribe@example.com\"; };\n";
+    {
+        RunningDaemon daemon(policy_head + scope + unsubscribe);
+        const auto sent = daemon.send(envelope("sales@example.com", {"erin@client.fr"}), message("m8@x"));
+        std::string token;
+        const std::regex mailto("unsubscribe\\+([A-Za-z0-9_-]{52})@example\\.com");
+        for (const auto& mod : sent.modifications) {
+            std::smatch found;
+            if (mod.name == "List-Unsubscribe" && std::regex_search(mod.value, found, mailto))
+                token = found[1];
+        }
+        REQUIRE(token.size() == 52);
+        const auto taken = daemon.send(envelope("erin@client.fr", {"unsubscribe+" + token + "@example.com"}),
+                                       "From: erin@client.fr\r\nTo: unsubscribe+" + token +
+                                           "@example.com\r\nSubject: unsubscribe\r\n\r\nunsubscribe\r\n");
+        CHECK(taken.outcome == Outcome::Discard);
+        const auto records = daemon.wait_records("unsubscribe", 1);
+        REQUIRE(records.size() == 1);
+        CHECK(records[0]["PROSPECT_OUTCOME"] == "suppressed");
+        const auto whole = store::address_key(address("erin@client.fr"));
+        CHECK(records[0]["PROSPECT_RECIPIENT"] == store::to_hex(whole));
+        CHECK(open_store(daemon)->suppression(whole));
+    }
+    std::filesystem::remove_all(key_dir);
 }

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <thread>
+#include <vector>
+
 #include "store/address.h"
 
 namespace {
@@ -163,6 +166,35 @@ TEST_CASE("keys are the SHA-256 a CRM computes with sha256sum", "[address]")
           "ab7a4cf669adbb0488024329c318f85f872e277fc1fb81ab845361f45ec3fc2b");  // "john doe"@example.fr
     CHECK(store::to_hex(store::domain_key(jane.domain)) ==
           "aa7417c580d60cdfe787180fcd19ee7661a541f7edc2742d25862d66b7d5c55c");  // @xn--bcher-kva.example
+}
+
+TEST_CASE("threads hash addresses at once, as one thread does", "[address][threads]")
+{
+    constexpr int addresses = 500;
+    std::vector<store::Address> parsed;
+    std::vector<store::Hash> expected;
+    for (int i = 0; i < addresses; ++i) {
+        parsed.push_back(std::get<store::Address>(store::normalise_address("p" + std::to_string(i) + "@client.fr")));
+        expected.push_back(store::address_key(parsed.back()));
+    }
+    // One value computed outside this code: printf %s p0@client.fr | sha256sum
+    CHECK(store::to_hex(expected[0]) == "849ae3ede281251ce2f1c2b6221941c2860441126db1364ddb9abede586a58b9");
+    const auto client_fr = store::domain_key("client.fr");
+    constexpr int threads = 8;
+    std::vector<int> mismatches(threads, 0);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t)
+        workers.emplace_back([&, t] {
+            for (int round = 0; round < 10; ++round)
+                for (int i = 0; i < addresses; ++i) {
+                    const int n = (i + t * 61) % addresses;
+                    mismatches[t] += store::address_key(parsed[n]) != expected[n] ||
+                                     store::domain_key(parsed[n].domain) != client_fr;
+                }
+        });
+    for (auto& worker : workers)
+        worker.join();
+    CHECK(mismatches == std::vector<int>(threads, 0));
 }
 
 TEST_CASE("hashes go to hex and back", "[address]")

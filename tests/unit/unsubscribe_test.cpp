@@ -6,11 +6,15 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <memory>
 #include <set>
+#include <thread>
 #include <variant>
+#include <vector>
 
 #include "policy_file.h"
 #include "temp_dir.h"
+#include "policy/digest.h"
 #include "store/store.h"
 #include "unsubscribe/intake.h"
 #include "unsubscribe/links.h"
@@ -24,7 +28,19 @@ policy::SigningKey key(int id, std::string secret = "")
 {
     if (secret.empty())
         secret = "key-" + std::to_string(id) + "-0123456789abcdefghijklmnopqrstuvwxyz";
-    return {id, "", secret};
+    return {id, "", secret, {}};
+}
+
+// The key as the policy loader makes it: its secret prepared once.
+policy::SigningKey prepared(policy::SigningKey key)
+{
+    key.hmac = std::make_shared<const policy::HmacSha256>(key.secret);
+    return key;
+}
+
+std::string hex(const policy::Sha256Digest& digest)
+{
+    return store::to_hex(digest);
 }
 
 store::Hash recipient(std::string_view address)
@@ -76,6 +92,80 @@ TEST_CASE("a token fits an address local part and says who, which campaign and w
     CHECK(unsubscribe::prefix_matches(contents, recipient("jane@client.fr")));
     CHECK(unsubscribe::prefix_matches(contents, recipient("Jane@CLIENT.fr")));
     CHECK_FALSE(unsubscribe::prefix_matches(contents, recipient("john@client.fr")));
+}
+
+TEST_CASE("a token is the known answer computed with sha256sum and openssl dgst", "[unsubscribe]")
+{
+    // Computed outside this code, from the layout in token.h:
+    //   tag=$(printf %s spring | sha256sum | cut -c1-8)
+    //   rcpt=$(printf %s jane@client.fr | sha256sum | cut -c1-36)
+    //   signed="0101$(printf %04x $((20785 - 18262)))$tag$rcpt"
+    //   mac=$(printf %s "$signed" | xxd -r -p |
+    //         openssl dgst -sha256 -hmac 'key-1-0123456789abcdefghijklmnopqrstuvwxyz' -r | cut -c1-26)
+    //   printf %s "$signed$mac" | xxd -r -p | basenc --base64url
+    const std::string known = "AQEJ22IqSU35AkWdM8S8FucrxJHs3khZgYmGPjspDgsQhCwoBHBL";
+    CHECK(unsubscribe::make_token(key(1), recipient("jane@client.fr"), "spring", nov_28_2026) == known);
+    CHECK(std::holds_alternative<unsubscribe::Token>(verify(known, {key(1)})));
+}
+
+TEST_CASE("HMAC-SHA256 and SHA-256 are the known answers of openssl dgst", "[unsubscribe][digest]")
+{
+    // RFC 4231 test case 2; the same value from
+    //   printf %s 'what do ya want for nothing?' | openssl dgst -sha256 -hmac Jefe
+    const std::string_view jefe = "what do ya want for nothing?";
+    const auto* bytes = reinterpret_cast<const unsigned char*>(jefe.data());
+    const policy::HmacSha256 key("Jefe");
+    CHECK(hex(key.sign({bytes, jefe.size()})) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    // The prepared key does not change with use: the same answer again.
+    CHECK(hex(key.sign({bytes, jefe.size()})) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    // printf '' | openssl dgst -sha256 -hmac 'key-1-0123456789abcdefghijklmnopqrstuvwxyz'
+    CHECK(hex(policy::HmacSha256("key-1-0123456789abcdefghijklmnopqrstuvwxyz").sign({})) ==
+          "4d46469d7593e2e8bb0a1b498297cf0f3c84af43f35c613758ce17d6f1adb551");
+    // printf %s spring | sha256sum
+    CHECK(policy::sha256_hex("spring") == "622a494d3ea8c7ba2fed4f37909f14d9b50ab412322de39be62c8d6c2418bfca");
+    CHECK(hex(policy::sha256("spring")) == policy::sha256_hex("spring"));
+}
+
+TEST_CASE("a key read from the policy signs as its secret does", "[unsubscribe]")
+{
+    const auto token = unsubscribe::make_token(prepared(key(1)), recipient("jane@client.fr"), "spring", nov_28_2026);
+    CHECK(token == "AQEJ22IqSU35AkWdM8S8FucrxJHs3khZgYmGPjspDgsQhCwoBHBL");  // the known answer above
+    CHECK(std::holds_alternative<unsubscribe::Token>(verify(token, {prepared(key(1))})));
+    CHECK(std::holds_alternative<unsubscribe::Token>(verify(token, {key(1)})));
+    const auto forged = unsubscribe::make_token(prepared(key(1, "an attacker's own secret of 32 bytes or more!!")),
+                                                recipient("jane@client.fr"), "spring", nov_28_2026);
+    CHECK(problem_of(forged, {prepared(key(1))}) == TokenProblem::bad_signature);
+}
+
+TEST_CASE("threads sign and verify with one shared key at once, as one thread does", "[unsubscribe][threads]")
+{
+    const std::vector<policy::SigningKey> keys{prepared(key(1)), prepared(key(2))};
+    constexpr int recipients = 200;
+    std::vector<store::Hash> hashes;
+    std::vector<std::string> expected;
+    for (int i = 0; i < recipients; ++i) {
+        hashes.push_back(recipient("prospect-" + std::to_string(i) + "@client.fr"));
+        expected.push_back(unsubscribe::make_token(keys[i % 2], hashes.back(), "spring", nov_28_2026 + i));
+    }
+    constexpr int threads = 8;
+    std::vector<int> mismatches(threads, 0);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t)
+        workers.emplace_back([&, t] {
+            for (int round = 0; round < 5; ++round)
+                for (int i = (t * 7) % recipients, n = 0; n < recipients; ++n, i = (i + 1) % recipients) {
+                    const auto token = unsubscribe::make_token(keys[i % 2], hashes[i], "spring", nov_28_2026 + i);
+                    const auto checked = unsubscribe::verify_token(token, keys);
+                    const auto* contents = std::get_if<unsubscribe::Token>(&checked);
+                    if (token != expected[i] || !contents || contents->issued != nov_28_2026 + i ||
+                        contents->campaign != unsubscribe::campaign_tag("spring") ||
+                        !unsubscribe::prefix_matches(*contents, hashes[i]))
+                        ++mismatches[t];
+                }
+        });
+    for (auto& worker : workers)
+        worker.join();
+    CHECK(mismatches == std::vector<int>(threads, 0));
 }
 
 TEST_CASE("tokens differ by recipient, campaign, day and key", "[unsubscribe]")
