@@ -1,6 +1,7 @@
 #include "mime_headers.h"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "text.h"
@@ -64,8 +65,89 @@ struct MediaType {
     std::string boundary;
 };
 
+// RFC 2045 token characters.
+bool is_token_char(char c)
+{
+    const auto byte = static_cast<unsigned char>(c);
+    return byte > 0x20 && byte < 0x7f && std::strchr("()<>@,;:\\\"/[]?=", c) == nullptr;
+}
+
+// The usual spelling of a Content-Type value (type/subtype, then parameters
+// that are tokens or plain quoted strings), read without GMime's parser:
+// most of a part's header cost otherwise. Anything else — comments, RFC 2231
+// parameters, encoded words, escapes, 8-bit text, a parameter given twice —
+// is left to GMime (nullopt).
+std::optional<MediaType> plain_media_type(std::string_view value)
+{
+    if (value.find("=?") != std::string_view::npos)
+        return std::nullopt;
+    std::size_t at = 0;
+    const auto token = [&] {
+        const std::size_t start = at;
+        while (at < value.size() && is_token_char(value[at]))
+            ++at;
+        return value.substr(start, at - start);
+    };
+    const auto skip_blanks = [&] {
+        while (at < value.size() && (value[at] == ' ' || value[at] == '\t'))
+            ++at;
+    };
+    MediaType media;
+    const std::string_view type = token();
+    if (type.empty() || at == value.size() || value[at] != '/')
+        return std::nullopt;
+    ++at;
+    const std::string_view subtype = token();
+    if (subtype.empty())
+        return std::nullopt;
+    media.type = to_lower_ascii(type);
+    media.subtype = to_lower_ascii(subtype);
+    bool has_boundary = false;
+    for (;;) {
+        skip_blanks();
+        if (at == value.size())
+            return media;
+        if (value[at] != ';')
+            return std::nullopt;
+        ++at;
+        skip_blanks();
+        const std::string_view name = token();
+        if (name.empty() || name.find('*') != std::string_view::npos || at == value.size() || value[at] != '=')
+            return std::nullopt;
+        ++at;
+        std::string_view parameter;
+        if (at < value.size() && value[at] == '"') {
+            const std::size_t end = value.find('"', at + 1);
+            if (end == std::string_view::npos)
+                return std::nullopt;
+            parameter = value.substr(at + 1, end - at - 1);
+            const bool plain = std::all_of(parameter.begin(), parameter.end(), [](char c) {
+                const auto byte = static_cast<unsigned char>(c);
+                return byte >= 0x20 && byte < 0x7f && c != '\\';
+            });
+            if (!plain)
+                return std::nullopt;
+            at = end + 1;
+        } else if ((parameter = token()).empty()) {
+            return std::nullopt;
+        }
+        if (iequals_ascii(name, "charset")) {
+            if (media.charset)
+                return std::nullopt;
+            media.charset = std::string(parameter);
+        } else if (iequals_ascii(name, "boundary")) {
+            if (has_boundary)
+                return std::nullopt;
+            has_boundary = true;
+            media.boundary = std::string(parameter);
+        }
+    }
+}
+
 MediaType media_type(const std::string& value)
 {
+    if (auto plain = plain_media_type(value))
+        return std::move(*plain);
     MediaType media;
     GObjectPtr<GMimeContentType> parsed(g_mime_content_type_parse(mime_parser_options(), value.c_str()));
     if (!parsed)

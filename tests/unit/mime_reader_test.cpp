@@ -291,12 +291,19 @@ private:
         std::string boundary;
         if (kind == 0 || kind == 4) {
             boundary = "b" + std::to_string(m_next++);
-            out += "Content-Type: multipart/" + pick_of({"mixed", "alternative", "related", "digest"}) +
-                   "; boundary=" + (pick(2) ? "\"" + boundary + "\"" : boundary) + m_eol;
+            out += "Content-Type: multipart/" + pick_of({"mixed", "alternative", "related", "digest", "ALTERNATIVE"}) +
+                   pick_of({"; boundary=", ";boundary=", ";" + m_eol + "\tBOUNDARY=", "; charset=x; boundary="}) +
+                   (pick(2) ? "\"" + boundary + "\"" : boundary) + pick_of({"", ";", " (comment)", "; type=text/html"}) +
+                   m_eol;
         } else if (kind == 1) {
-            out += "Content-Type: text/plain; charset=" + pick_of({"utf-8", "iso-8859-1", "us-ascii"}) + m_eol;
+            out += "Content-Type: " + pick_of({"text/plain", "Text/Plain", "text/plain ", "text / plain"}) +
+                   pick_of({"; charset=", ";Charset=\"", "; charset*=utf-8''", "; format=flowed; charset="}) +
+                   pick_of({"utf-8", "iso-8859-1", "us-ascii"}) + pick_of({"", "\""}) + m_eol;
         } else if (kind == 2) {
-            out += "Content-Type: text/html" + m_eol;
+            out += "Content-Type: " + pick_of({"text/html", "text/html; charset=\"utf-8\"", "text/html;charset=UTF-8",
+                                               "text/html; charset=\"a\\\"b\"", "text/html; charset=utf-8; charset=latin1",
+                                               "text/html; charset=\"=?us-ascii?q?utf-8?=\""}) +
+                   m_eol;
         } else if (!in_digest || pick(2)) {
             // no Content-Type at all, or an attachment
             if (pick(2))
