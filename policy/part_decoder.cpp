@@ -19,14 +19,16 @@ int hex_value(char c)
 }  // namespace
 
 PartDecoder::PartDecoder(GMimeContentEncoding encoding)
-    : m_fast(encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+    : m_fast(encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE), m_whole(encoding == GMIME_CONTENT_ENCODING_UUENCODE)
 {
     g_mime_encoding_init_decode(&m_gmime, encoding);
 }
 
 void PartDecoder::step(std::string_view chunk, std::string& out)
 {
-    if (m_fast)
+    if (m_whole)
+        m_part.append(chunk);
+    else if (m_fast)
         step_quoted_printable(chunk, out);
     else
         gmime(chunk, out, false);
@@ -34,6 +36,10 @@ void PartDecoder::step(std::string_view chunk, std::string& out)
 
 void PartDecoder::finish(std::string& out)
 {
+    if (m_whole) {
+        gmime(m_part, out, false);
+        std::string().swap(m_part);
+    }
     // A cut "=X" at the very end: GMime says what it is (it drops it).
     gmime(m_fast ? std::string_view(m_carry) : std::string_view(), out, true);
     m_carry.clear();

@@ -7,7 +7,8 @@
 // its state machine (it was the costliest single step of reading a typical
 // message). At the first '=' that is anything else the rest of the part goes
 // to GMime, so odd input decodes exactly as GMime decodes it; the unit tests
-// compare both on random input.
+// compare both on random input. Uuencoded parts are decoded whole, so that
+// no encoding depends on where the chunks end.
 #pragma once
 
 #include <gmime/gmime.h>
@@ -33,6 +34,11 @@ private:
     GMimeEncoding m_gmime;
     bool m_fast;          // quoted-printable still read by the fast path
     std::string m_carry;  // an '=' sequence the last chunk ended in the middle of
+    // uuencode: GMime's decoder reads each chunk's first byte as the start
+    // of a line, so the part is decoded at once when it ends (a legacy
+    // encoding, bounded by the message size limit).
+    bool m_whole;
+    std::string m_part;
 };
 
 }  // namespace policy

@@ -22,6 +22,7 @@
 #include "policy/config.h"
 #include "policy/content.h"
 #include "policy/mime.h"
+#include "policy/mime_reader.h"
 #include "policy/record.h"
 #include "policy/text.h"
 #include "policy/verdict.h"
@@ -92,6 +93,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                policy::ScopeReason::header);
     check(!record.message.empty(), "a record has a message");
     (void)content.folded_text();
+
+    // The milter feeds the reader chunk by chunk as the MTA sends them: the
+    // same message in chunks (sizes from the input's last byte, 1 to 64)
+    // must read exactly as in one piece.
+    if (size > 0 && size <= policy.content.max_message_size) {
+        const std::size_t chunk = 1 + data[size - 1] % 64;
+        policy::MessageReader reader;
+        for (std::size_t at = 0; at < size; at += chunk)
+            reader.feed(bytes.substr(at, chunk));
+        const auto chunked = reader.finish();
+        check(chunked.parts.size() == content.parts.size(), "chunks change nothing: parts");
+        for (std::size_t i = 0; i < chunked.parts.size(); ++i)
+            check(chunked.parts[i].text == content.parts[i].text &&
+                      chunked.parts[i].links.size() == content.parts[i].links.size(),
+                  "chunks change nothing: text and links");
+        check(chunked.notes == content.notes && chunked.headers == content.headers &&
+                  chunked.subject == content.subject && chunked.from_address == content.from_address,
+              "chunks change nothing: notes, headers, subject, From");
+    }
 
     // The text readers straight on the bytes.
     const auto html = policy::html_to_visible(bytes);
