@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "policy/utf8.h"
+
 namespace journal {
 
 namespace {
@@ -59,45 +61,6 @@ void append_escape(std::string& out, unsigned char c)
     out.append(escape, sizeof escape);
 }
 
-struct Utf8Sequence {
-    std::size_t length;  // bytes taken: the sequence, or what one U+FFFD replaces
-    bool valid;
-};
-
-// The UTF-8 sequence `text` starts with (its first byte is not ASCII).
-// Invalid bytes are replaced by Unicode's "maximal subpart" practice, as
-// nlohmann's replace handler did: one U+FFFD for a byte that starts no
-// sequence, or for the start of a sequence up to the byte that breaks it,
-// which is then read again; one for a sequence cut short by the end.
-Utf8Sequence utf8_sequence(std::string_view text)
-{
-    const auto lead = static_cast<unsigned char>(text[0]);
-    std::size_t length = 0;
-    unsigned char low = 0x80;   // the second byte's range: narrower after some
-    unsigned char high = 0xbf;  // leads, excluding overlong forms, surrogates and > U+10FFFF
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        low = lead == 0xe0 ? 0xa0 : 0x80;
-        high = lead == 0xed ? 0x9f : 0xbf;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        low = lead == 0xf0 ? 0x90 : 0x80;
-        high = lead == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        return {1, false};
-    }
-    for (std::size_t k = 1; k < length; ++k) {
-        if (k == text.size())
-            return {k, false};
-        const auto byte = static_cast<unsigned char>(text[k]);
-        if (byte < (k == 1 ? low : 0x80) || byte > (k == 1 ? high : 0xbf))
-            return {k, false};
-    }
-    return {length, true};
-}
-
 void append_string(std::string& out, std::string_view text)
 {
     out += '"';
@@ -116,9 +79,13 @@ void append_string(std::string& out, std::string_view text)
             ++i;
             continue;
         }
-        const auto sequence = utf8_sequence(text.substr(i));
-        out.append(sequence.valid ? text.substr(i, sequence.length) : std::string_view("\xEF\xBF\xBD"));
-        i += sequence.length;
+        // Invalid UTF-8 becomes U+FFFD, one per maximal ill-formed subpart,
+        // as nlohmann's replace handler did (and policy::utf8 reads it).
+        const std::size_t start = i;
+        if (policy::utf8::next(text, i) == policy::utf8::kReplacement)
+            out.append("\xEF\xBF\xBD");
+        else
+            out.append(text.substr(start, i - start));
     }
     out += '"';
 }
