@@ -1,6 +1,7 @@
-// mime.h — reading a message the way the recipient's client shows it,
-// with GMime 3: the From header, the subject, and the visible text and links
-// of the text parts a reader sees.
+// mime.h — reading a message the way the recipient's client shows it: the
+// From header, the subject, and the visible text and links of the text
+// parts a reader sees. The reading is the MIME reader's (mime_reader.h, which
+// the milter feeds chunk by chunk); these read a whole message at once.
 //
 // Which parts count: text/plain and text/html that are not attachments; in
 // a multipart/alternative only the last alternative the reader's client
@@ -49,9 +50,9 @@ void mime_initialise();
 // Reads a whole message held in memory.
 MessageContent read_message(std::string_view bytes, const MimeLimits& limits = {});
 
-// Reads a message from a file descriptor positioned anywhere; the file is
-// not loaded into memory (the parser keeps offsets into it). The descriptor
-// stays open and owned by the caller.
+// Reads a message from a file descriptor, from its start, in 64 KiB chunks;
+// the file is never loaded into memory whole. The descriptor stays open and
+// owned by the caller.
 MessageContent read_message_fd(int fd, const MimeLimits& limits = {});
 
 }  // namespace policy
